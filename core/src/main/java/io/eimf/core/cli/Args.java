@@ -1,0 +1,56 @@
+package io.eimf.core.cli;
+
+import org.apache.commons.cli.CommandLine;
+
+/** Typed option values with usage errors that name the option. */
+public final class Args {
+    private Args() {}
+
+    /** A required string option. */
+    public static String required(CommandLine cl, String opt) {
+        String v = cl.getOptionValue(opt);
+        if (v == null) throw new UsageException("missing required option --" + opt);
+        return v;
+    }
+
+    /** An integer option with a default. */
+    public static int intValue(CommandLine cl, String opt, int def) {
+        String v = cl.getOptionValue(opt);
+        if (v == null) return def;
+        try {
+            return Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            throw new UsageException("--" + opt + " must be an integer, got '" + v + "'");
+        }
+    }
+
+    /** A long option with a default. */
+    public static long longValue(CommandLine cl, String opt, long def) {
+        String v = cl.getOptionValue(opt);
+        if (v == null) return def;
+        try {
+            return Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            throw new UsageException("--" + opt + " must be an integer, got '" + v + "'");
+        }
+    }
+
+    /** A floating-point option with a default. */
+    public static double doubleValue(CommandLine cl, String opt, double def) {
+        String v = cl.getOptionValue(opt);
+        if (v == null) return def;
+        try {
+            return Double.parseDouble(v.trim());
+        } catch (NumberFormatException e) {
+            throw new UsageException("--" + opt + " must be a number, got '" + v + "'");
+        }
+    }
+
+    /** A string option restricted to {@code allowed}. */
+    public static String choice(CommandLine cl, String opt, String def, String... allowed) {
+        String v = cl.getOptionValue(opt, def);
+        if (v == null) return null;
+        for (String a : allowed) if (a.equals(v)) return v;
+        throw new UsageException("--" + opt + " must be one of " + String.join("|", allowed) + ", got '" + v + "'");
+    }
+}
