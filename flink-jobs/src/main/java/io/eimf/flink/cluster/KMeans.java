@@ -1,0 +1,199 @@
+package io.eimf.flink.cluster;
+
+import io.eimf.core.cli.EimfException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.flink.api.common.functions.FilterFunction;
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.functions.RichMapPartitionFunction;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.Collector;
+
+/**
+ * Seeded k-means over a {@link ProfileSource} as bounded Flink batch jobs driven by a client loop (Flink 2.x has no
+ * iterations and Flink ML does not run on it): one job draws the k-means++ sample, then one job per Lloyd iteration
+ * assigns every profile to its nearest centroid (the centroids travel inside the job's closure) and returns per-
+ * subtask sums, from which the client computes the next centroids. Stops when the relative inertia change falls
+ * below the tolerance, when no centroid moves, or at the iteration cap.
+ */
+public final class KMeans {
+
+    /**
+     * @param k number of clusters
+     * @param seed seed of the initialisation sample and of k-means++
+     * @param maxIterations Lloyd iteration cap
+     * @param tolerance stop once |inertia_prev - inertia| / inertia_prev falls below this (0: run to the cap)
+     * @param initSample k-means++ chooses centres from a seeded sample of about this many profiles
+     */
+    public record Config(int k, long seed, int maxIterations, double tolerance, int initSample) {
+        public Config {
+            if (k < 1) throw new EimfException("--k must be at least 1, got " + k);
+            if (maxIterations < 1) throw new EimfException("--max-iterations must be at least 1, got " + maxIterations);
+            if (tolerance < 0) throw new EimfException("--tolerance must be >= 0, got " + tolerance);
+            if (initSample < k) throw new EimfException("--init-sample (" + initSample + ") must be at least k (" + k + ")");
+        }
+    }
+
+    /**
+     * @param centroids final centroids, index = cluster id
+     * @param inertiaHistory inertia of each iteration's assignment step
+     * @param iterations Lloyd iterations run
+     * @param converged whether it stopped before the cap
+     * @param initSampleSize profiles k-means++ chose from
+     * @param initSeconds wall time of the sampling job and k-means++
+     * @param iterationSeconds wall time of each iteration's job
+     */
+    public record Result(float[][] centroids, List<Double> inertiaHistory, int iterations, boolean converged,
+                         int initSampleSize, double initSeconds, List<Double> iterationSeconds) {}
+
+    /** Told about every finished iteration (for progress lines). */
+    public interface Listener {
+        void iteration(int iteration, double inertia, long[] sizes, double seconds);
+    }
+
+    private KMeans() {}
+
+    /** Runs k-means on {@code source}. */
+    public static Result fit(ProfileSource source, Config c, FlinkRuntime rt, Listener listener) throws Exception {
+        if (source.size() < c.k()) {
+            throw new EimfException("cannot make k=" + c.k() + " clusters from " + source.size() + " profiles");
+        }
+        long t0 = System.nanoTime();
+        List<Profile> sample = initSample(source, c, rt);
+        float[][] centroids = KMeansPlusPlus.choose(sample, c.k(), c.seed());
+        double initSeconds = (System.nanoTime() - t0) / 1e9;
+
+        List<Double> inertia = new ArrayList<>();
+        List<Double> seconds = new ArrayList<>();
+        boolean converged = false;
+        int d = source.dimension();
+        int it = 0;
+        while (it < c.maxIterations()) {
+            it++;
+            long s = System.nanoTime();
+            StreamExecutionEnvironment env = rt.env();
+            List<PartialSums> parts = Collect.all(source.build(env).fullWindowPartition()
+                    .mapPartition(new LloydStep(centroids)).returns(PartialSums.class).name("assign and sum")
+                    .executeAndCollect("eimf k-means iteration " + it));
+            long[] sums = new long[c.k() * d];
+            long[] counts = new long[c.k()];
+            long fixedInertia = 0;
+            for (PartialSums p : parts) {
+                for (int i = 0; i < sums.length; i++) sums[i] = Math.addExact(sums[i], p.sums[i]);
+                for (int j = 0; j < counts.length; j++) counts[j] += p.counts[j];
+                fixedInertia = Math.addExact(fixedInertia, p.inertia);
+            }
+            double in = fixedInertia / VectorMath.INERTIA_SCALE;
+            boolean moved = false;
+            float[][] next = new float[c.k()][];
+            for (int j = 0; j < c.k(); j++) {
+                if (counts[j] == 0) {
+                    next[j] = centroids[j]; // an empty cluster keeps its centroid rather than vanishing
+                    continue;
+                }
+                next[j] = new float[d];
+                for (int i = 0; i < d; i++) next[j][i] = (float) (sums[j * d + i] / VectorMath.SUM_SCALE / counts[j]);
+                moved |= !Arrays.equals(next[j], centroids[j]);
+            }
+            centroids = next;
+            double secs = (System.nanoTime() - s) / 1e9;
+            seconds.add(secs);
+            double prev = inertia.isEmpty() ? Double.NaN : inertia.get(inertia.size() - 1);
+            inertia.add(in);
+            if (listener != null) listener.iteration(it, in, counts, secs);
+            if (!moved || (!Double.isNaN(prev) && prev > 0 && Math.abs(prev - in) / prev < c.tolerance())) {
+                converged = true;
+                break;
+            }
+        }
+        return new Result(centroids, inertia, it, converged, sample.size(), initSeconds, seconds);
+    }
+
+    /** Assigns every profile to its nearest centroid in one bounded job. */
+    public static List<Assigned> assign(ProfileSource source, float[][] centroids, FlinkRuntime rt) throws Exception {
+        List<Assigned> out = Collect.all(source.build(rt.env()).map(new AssignOne(centroids))
+                .returns(Assigned.class).name("assign")
+                .executeAndCollect("eimf k-means assignment"));
+        out.sort(Comparator.comparingInt(a -> a.user));
+        return out;
+    }
+
+    /** A seeded sample of about {@code initSample} profiles, ordered by user id; all profiles when few. */
+    static List<Profile> initSample(ProfileSource source, Config c, FlinkRuntime rt) throws Exception {
+        double p = Math.min(1.0, (double) c.initSample() / source.size());
+        List<Profile> sample = Collect.all(source.build(rt.env()).filter(new SampleFilter(p, c.seed()))
+                .name("k-means++ sample").executeAndCollect("eimf k-means++ sample"));
+        sample.sort(Comparator.comparingInt(x -> x.user));
+        return sample;
+    }
+
+    /** Keeps a profile when a hash of (seed, user) falls below {@code p}: the same users on every run. */
+    static final class SampleFilter implements FilterFunction<Profile> {
+        private final double p;
+        private final long seed;
+
+        SampleFilter(double p, long seed) {
+            this.p = p;
+            this.seed = seed;
+        }
+
+        @Override
+        public boolean filter(Profile x) {
+            if (p >= 1.0) return true;
+            long z = (seed ^ 0x5DEECE66DL) * 0x9E3779B97F4A7C15L + x.user;
+            z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+            z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+            z ^= z >>> 31;
+            return (z >>> 11) * 0x1.0p-53 < p;
+        }
+    }
+
+    /** One Lloyd assignment step over a subtask's profiles: per-cluster sums, counts and inertia. */
+    static final class LloydStep extends RichMapPartitionFunction<Profile, PartialSums> {
+        private final float[][] centroids;
+
+        LloydStep(float[][] centroids) {
+            this.centroids = centroids;
+        }
+
+        @Override
+        public void mapPartition(Iterable<Profile> values, Collector<PartialSums> out) {
+            int k = centroids.length;
+            int d = centroids[0].length;
+            PartialSums acc = new PartialSums(getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), k, d);
+            double[] dist = new double[1];
+            for (Profile p : values) {
+                if (p.vector.length != d) {
+                    throw new IllegalStateException("user " + p.user + ": profile has " + p.vector.length
+                            + " values, centroids have " + d);
+                }
+                int c = VectorMath.nearest(centroids, p.vector, dist);
+                acc.counts[c]++;
+                acc.inertia = Math.addExact(acc.inertia, Math.round(dist[0] * VectorMath.INERTIA_SCALE));
+                int base = c * d;
+                for (int i = 0; i < d; i++) {
+                    acc.sums[base + i] = Math.addExact(acc.sums[base + i], VectorMath.fixed(p.vector[i], p.user));
+                }
+            }
+            out.collect(acc);
+        }
+    }
+
+    /** Nearest centroid and Euclidean distance of one profile. */
+    static final class AssignOne implements MapFunction<Profile, Assigned> {
+        private final float[][] centroids;
+
+        AssignOne(float[][] centroids) {
+            this.centroids = centroids;
+        }
+
+        @Override
+        public Assigned map(Profile p) {
+            double[] dist = new double[1];
+            int c = VectorMath.nearest(centroids, p.vector, dist);
+            return new Assigned(p.user, c, Math.sqrt(dist[0]), p.interactions);
+        }
+    }
+}
