@@ -70,15 +70,18 @@ final class BatchSemantics {
     /**
      * Maximum-similarity one-to-one assignment per row ({@link Hungarian}), held constant in the backward pass.
      *
-     * @param sim similarity of every semantic row's K interests to every candidate: [rows*K, candidates]
+     * @param simArray similarity of every semantic row's K interests to every candidate: [rows*K, candidates]
      */
-    Pairs match(double[][] sim, int k) {
+    Pairs match(INDArray simArray, int k) {
+        // one bulk copy: per-row reads of a small ND4J matrix cost more than the whole loss
+        double[] sim = simArray.reshape(simArray.length()).toDoubleVector();
+        int m = (int) simArray.size(1);
         int total = 0;
         int[][] assigned = new int[rows.length][];
         for (int r = 0; r < rows.length; r++) {
             double[][] s = new double[k][own[r].length];
             for (int i = 0; i < k; i++) {
-                for (int j = 0; j < own[r].length; j++) s[i][j] = sim[r * k + i][own[r][j]];
+                for (int j = 0; j < own[r].length; j++) s[i][j] = sim[(r * k + i) * m + own[r][j]];
             }
             assigned[r] = Hungarian.maximize(s);
             for (int a : assigned[r]) if (a >= 0) total++;

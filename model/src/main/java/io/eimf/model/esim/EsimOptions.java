@@ -12,11 +12,8 @@ import java.util.Locale;
  * @param lambdaPredict weight of the semantic-prediction cosine loss (0.1)
  * @param tau InfoNCE temperature (0.1)
  * @param scope samples: only typical samples carry semantic interests; cluster: their cluster members too
- * @param typicalShare least share of each batch drawn from users with semantic interests (0: batches are drawn
- *     uniformly, as for plain IBIM)
  */
-public record EsimOptions(Mode mode, double lambdaAlign, double lambdaPredict, double tau, Scope scope,
-                          double typicalShare) {
+public record EsimOptions(Mode mode, double lambdaAlign, double lambdaPredict, double tau, Scope scope) {
     /** Default weights and temperature. */
     public static final double DEFAULT_LAMBDA_ALIGN = 0.1;
     public static final double DEFAULT_LAMBDA_PREDICT = 0.1;
@@ -70,14 +67,11 @@ public record EsimOptions(Mode mode, double lambdaAlign, double lambdaPredict, d
         if (mode == null || scope == null) throw new UsageException("ESIM mode and scope are required");
         if (!(lambdaAlign >= 0) || !(lambdaPredict >= 0)) throw new UsageException("ESIM loss weights must be >= 0");
         if (!(tau > 0)) throw new UsageException("--tau must be positive, got " + tau);
-        if (!(typicalShare >= 0 && typicalShare <= 1)) {
-            throw new UsageException("--typical-share must be in [0,1], got " + typicalShare);
-        }
     }
 
     /** Plain IBIM. */
     public static EsimOptions none() {
-        return new EsimOptions(Mode.NONE, DEFAULT_LAMBDA_ALIGN, DEFAULT_LAMBDA_PREDICT, DEFAULT_TAU, Scope.SAMPLES, 0);
+        return new EsimOptions(Mode.NONE, DEFAULT_LAMBDA_ALIGN, DEFAULT_LAMBDA_PREDICT, DEFAULT_TAU, Scope.SAMPLES);
     }
 
     /** Both losses with the default weights. */
@@ -86,22 +80,18 @@ public record EsimOptions(Mode mode, double lambdaAlign, double lambdaPredict, d
     }
 
     public EsimOptions withMode(Mode m) {
-        return new EsimOptions(m, lambdaAlign, lambdaPredict, tau, scope, typicalShare);
+        return new EsimOptions(m, lambdaAlign, lambdaPredict, tau, scope);
     }
 
     public EsimOptions withWeights(double la, double lp) {
-        return new EsimOptions(mode, la, lp, tau, scope, typicalShare);
+        return new EsimOptions(mode, la, lp, tau, scope);
     }
 
     public EsimOptions withTau(double t) {
-        return new EsimOptions(mode, lambdaAlign, lambdaPredict, t, scope, typicalShare);
+        return new EsimOptions(mode, lambdaAlign, lambdaPredict, t, scope);
     }
 
     public EsimOptions withScope(Scope s) {
-        return new EsimOptions(mode, lambdaAlign, lambdaPredict, tau, s, typicalShare);
-    }
-
-    public EsimOptions withTypicalShare(double share) {
-        return new EsimOptions(mode, lambdaAlign, lambdaPredict, tau, scope, share);
+        return new EsimOptions(mode, lambdaAlign, lambdaPredict, tau, s);
     }
 }

@@ -70,7 +70,7 @@ public final class ModalityAlignment implements AuxiliaryObjective {
         INDArray s = zn[0];
         // Matching: cosine of every interest of the semantic rows to every candidate; no gradient through it.
         INDArray hAll = BatchSemantics.normalizeRows(Ops.gatherRows(flat, bs.allFlatRows(k)))[0];
-        BatchSemantics.Pairs pairs = bs.match(hAll.mmul(s.transpose()).toDoubleMatrix(), k);
+        BatchSemantics.Pairs pairs = bs.match(hAll.mmul(s.transpose()), k);
         int n = pairs.size();
         int m = bs.candidates.length;
         INDArray h = Ops.gatherRows(flat, pairs.flatRows());                       // [N, d]

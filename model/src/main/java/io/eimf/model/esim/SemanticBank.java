@@ -5,13 +5,12 @@ import io.eimf.core.semantic.ClusterSet;
 import io.eimf.core.semantic.SemanticInterest;
 import io.eimf.core.semantic.SemanticInterestDataset;
 import io.eimf.core.semantic.UserInterests;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -19,10 +18,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The semantic interests training sees, in memory: a vocabulary of distinct interest embeddings (L2-normalised,
- * [V, E], outside any workspace) and, for each dense user id that has semantic interests, the vocabulary ids of
- * its interests. Identical embeddings (the same interest text) share one id, so two users who both "like Drama"
- * are never each other's contrastive negatives.
+ * The semantic interests training sees, in memory: a vocabulary of distinct interests with their embeddings
+ * (L2-normalised, [V, E], outside any workspace) and, for each dense user id that has semantic interests, the
+ * vocabulary ids of its interests. Interests are keyed by name (case and spacing folded): two users who both
+ * "like Drama" share one entry, whose embedding is the normalised mean of their interest-text embeddings (the
+ * texts differ in their user-specific descriptions), so they are never each other's contrastive negatives.
  */
 public final class SemanticBank {
     private final INDArray embeddings;
@@ -122,8 +122,8 @@ public final class SemanticBank {
 
     private static final class Builder {
         private final int dim;
-        private final Map<ByteBuffer, Integer> ids = new HashMap<>();
-        private final List<float[]> vectors = new ArrayList<>();
+        private final Map<String, Integer> ids = new HashMap<>();
+        private final List<double[]> sums = new ArrayList<>();
         private final List<String> names = new ArrayList<>();
 
         Builder(int dim) {
@@ -137,23 +137,31 @@ public final class SemanticBank {
                         + e.length + "-d embedding, expected " + dim);
             }
             float[] n = normalize(e, name, source);
-            ByteBuffer key = ByteBuffer.allocate(4 * n.length);
-            for (float x : n) key.putFloat(x);
-            key.flip();
-            return ids.computeIfAbsent(key, k -> {
-                vectors.add(n);
-                names.add(name);
-                return vectors.size() - 1;
+            String key = name.strip().replaceAll("\\s+", " ").toLowerCase(Locale.ROOT);
+            int id = ids.computeIfAbsent(key, k -> {
+                sums.add(new double[dim]);
+                names.add(name.strip());
+                return sums.size() - 1;
             });
+            double[] sum = sums.get(id);
+            for (int i = 0; i < dim; i++) sum[i] += n[i];
+            return id;
         }
 
         SemanticBank finish(Map<Integer, int[]> byUser, int typical, DataType type) {
-            if (vectors.isEmpty()) throw new EimfException("the semantic-interest dataset holds no interests");
-            float[] flat = new float[vectors.size() * dim];
-            for (int i = 0; i < vectors.size(); i++) System.arraycopy(vectors.get(i), 0, flat, i * dim, dim);
+            if (sums.isEmpty()) throw new EimfException("the semantic-interest dataset holds no interests");
+            float[] flat = new float[sums.size() * dim];
+            for (int v = 0; v < sums.size(); v++) {
+                double[] sum = sums.get(v);
+                double r = 0;
+                for (double x : sum) r += x * x;
+                r = Math.sqrt(r);
+                // embeddings that cancel out under one name (practically impossible) leave a zero vector
+                for (int i = 0; i < dim; i++) flat[v * dim + i] = (float) (r > 1e-6 ? sum[i] / r : 0);
+            }
             INDArray table;
             try (var ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                table = Nd4j.createFromArray(flat).reshape('c', vectors.size(), dim).castTo(type);
+                table = Nd4j.createFromArray(flat).reshape('c', sums.size(), dim).castTo(type);
             }
             return new SemanticBank(table, names, byUser, typical);
         }

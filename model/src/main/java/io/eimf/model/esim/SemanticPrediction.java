@@ -57,7 +57,7 @@ public final class SemanticPrediction implements AuxiliaryObjective {
         INDArray e = Ops.gatherRows(bank.embeddings(), bs.candidates);            // [M, E], unit rows
         if (e.dataType() != flat.dataType()) e = e.castTo(flat.dataType());
         INDArray yAll = BatchSemantics.normalizeRows(head.forward(Ops.gatherRows(flat, bs.allFlatRows(k))))[0];
-        BatchSemantics.Pairs pairs = bs.match(yAll.mmul(e.transpose()).toDoubleMatrix(), k);
+        BatchSemantics.Pairs pairs = bs.match(yAll.mmul(e.transpose()), k);
         int n = pairs.size();
         INDArray h = Ops.gatherRows(flat, pairs.flatRows());                       // [N, d]
         INDArray[] yn = BatchSemantics.normalizeRows(head.forward(h));             // [N, E]
