@@ -3,6 +3,7 @@ package io.eimf.core.synth;
 import io.eimf.core.cli.Args;
 import io.eimf.core.cli.Command;
 import io.eimf.core.cli.CommandContext;
+import io.eimf.core.cli.UsageException;
 import java.nio.file.Path;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
@@ -46,7 +47,9 @@ public final class DataSynthCommand implements Command {
     @Override
     public int run(CommandLine cl, CommandContext ctx) throws Exception {
         SyntheticData.Config d = SyntheticData.Config.defaults();
-        SyntheticData.Config c = new SyntheticData.Config(
+        SyntheticData.Config c;
+        try {
+            c = new SyntheticData.Config(
                 Args.intValue(cl, "users", d.users()),
                 Args.intValue(cl, "categories", d.categories()),
                 Args.intValue(cl, "items-per-category", d.itemsPerCategory()),
@@ -57,6 +60,9 @@ public final class DataSynthCommand implements Command {
                 Args.doubleValue(cl, "session-length", d.sessionLength()),
                 Args.doubleValue(cl, "noise", d.behaviorNoise()),
                 Args.longValue(cl, "seed", d.seed()));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
         Path out = ctx.path(Args.required(cl, "out"));
         SyntheticData.Generated g = SyntheticData.writeMovieLensCsv(c, out, cl.hasOption("overwrite"));
         ctx.out().printf("wrote %s: %d users, %d items, %d interactions (format ml-latest; seed %d)%n",

@@ -1,0 +1,52 @@
+package io.eimf.mlflow.cli;
+
+import io.eimf.core.cli.Command;
+import io.eimf.core.cli.CommandContext;
+import io.eimf.core.cli.EimfException;
+import io.eimf.core.cli.UsageException;
+import io.eimf.mlflow.local.LocalFileStore;
+import io.eimf.mlflow.rest.MlflowServer;
+import io.eimf.mlflow.sync.RunSync;
+import io.eimf.mlflow.sync.SyncReport;
+import java.nio.file.Files;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+
+/** {@code eimf mlflow sync}: uploads locally recorded runs to a server; running it again sends nothing twice. */
+public final class MlflowSyncCommand implements Command {
+    @Override
+    public String name() {
+        return "mlflow sync";
+    }
+
+    @Override
+    public String summary() {
+        return "upload runs recorded in a local MLflow store to a tracking server (idempotent, incremental)";
+    }
+
+    @Override
+    public Options options() {
+        Options o = Backends.add(new Options());
+        o.addOption(Option.builder().longOpt("run-id").hasArg().argName("ID").desc("only this local run (and its parents)").get());
+        return o;
+    }
+
+    @Override
+    public int run(CommandLine cl, CommandContext ctx) throws Exception {
+        String uri = Backends.server(cl).orElseThrow(() -> new UsageException(
+                "sync needs a server: --tracking-uri http://HOST:PORT or MLFLOW_TRACKING_URI"));
+        LocalFileStore store = Backends.local(cl, ctx);
+        if (!Files.isDirectory(store.root())) throw new EimfException("no local MLflow store at " + store.root());
+        try (MlflowServer server = new MlflowServer(uri)) {
+            RunSync sync = new RunSync(store, server);
+            String one = cl.getOptionValue("run-id");
+            int runs = one != null ? 1 : store.runIds().size();
+            ctx.err().println("[mlflow sync] " + runs + " local run(s) in " + store.root() + " -> " + uri);
+            SyncReport r = one != null ? sync.syncRun(one) : sync.syncAll();
+            ctx.out().println("synced " + store.root() + " -> " + uri + ": " + r);
+            if (r.recordsSent() == 0) ctx.out().println("server already had everything; nothing sent");
+        }
+        return 0;
+    }
+}

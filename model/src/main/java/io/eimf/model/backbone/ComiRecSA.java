@@ -1,0 +1,91 @@
+package io.eimf.model.backbone;
+
+import io.eimf.model.nn.Linear;
+import io.eimf.model.nn.Ops;
+import io.eimf.model.nn.Param;
+import io.eimf.model.nn.ParamSet;
+import io.eimf.model.nn.Rng;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * ComiRec-SA (Cen et al., KDD 2020): K-head self-attentive pooling. Positions get a learned embedding added;
+ * {@code A = softmax_t(W2 tanh(W1 (x_t + p_t) + b1) + b2)} per head over the unpadded positions, and interest k is
+ * {@code sum_t A[k,t] x_t} (the item embeddings without the position term, as in the reference code).
+ */
+public final class ComiRecSA implements MultiInterestBackbone {
+    public static final String NAME = "comirec-sa";
+    private final int dim;
+    private final int k;
+    private final int maxLen;
+    private final ParamSet params = new ParamSet();
+    private final Param pos;
+    private final Linear w1;
+    private final Linear w2;
+
+    public ComiRecSA(int dim, int interests, int maxLen, DataType type, Rng rng) {
+        this.dim = dim;
+        this.k = interests;
+        this.maxLen = maxLen;
+        this.pos = params.add(new Param("sa.position", Ops.glorotUniform(type, rng, maxLen, dim, maxLen, dim), true));
+        this.w1 = new Linear("sa.w1", dim, 4 * dim, true, type, rng, params);
+        this.w2 = new Linear("sa.w2", 4 * dim, interests, true, type, rng, params);
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public int interests() {
+        return k;
+    }
+
+    @Override
+    public ParamSet params() {
+        return params;
+    }
+
+    private record Cache(INDArray x, INDArray xp, INDArray hidden, INDArray att, INDArray interests, int b)
+            implements Activations {}
+
+    @Override
+    public Activations forward(INDArray x, HistoryBatch batch) {
+        int b = batch.size();
+        int l = batch.maxLen();
+        if (l != maxLen) throw new IllegalArgumentException("batch length " + l + " != model max length " + maxLen);
+        // x + p: broadcast the [L, d] position table over the batch via a [B, L*d] row-vector add.
+        INDArray xp = x.reshape(b, (long) l * dim).addRowVector(pos.value().reshape(1, (long) l * dim))
+                .reshape((long) b * l, dim);
+        INDArray hidden = Ops.tanhInPlace(w1.forward(xp));                       // [B*L, 4d]
+        INDArray logits = w2.forward(hidden);                                     // [B*L, K]
+        // [B, L, K] -> [B, K, L] -> [B*K, L], then mask padding and softmax over time.
+        INDArray lk = logits.reshape(b, l, k).permute(0, 2, 1).dup('c').reshape((long) b * k, l);
+        lk.addi(batch.maskBias(lk.dataType(), k));
+        INDArray att = Ops.softmax(lk, 1);                                        // [B*K, L]
+        INDArray interests = Nd4j.matmul(att.reshape(b, k, l), x.reshape(b, l, dim)); // [B, K, d]
+        return new Cache(x, xp, hidden, att, interests, b);
+    }
+
+    @Override
+    public INDArray backward(Activations act, INDArray dI) {
+        Cache c = (Cache) act;
+        int b = c.b;
+        int l = maxLen;
+        INDArray x3 = c.x.reshape(b, l, dim);
+        INDArray att3 = c.att.reshape(b, k, l);
+        // interests = att @ x: dAtt = dI @ x^T, dx = att^T @ dI
+        INDArray dAtt = Nd4j.matmul(dI, x3, false, true, false).reshape((long) b * k, l);
+        INDArray dx = Nd4j.matmul(att3, dI, true, false, false).reshape((long) b * l, dim);
+        INDArray dLk = Ops.softmaxBackwardRows(c.att, dAtt);                      // masked positions get 0
+        INDArray dLogits = dLk.reshape(b, k, l).permute(0, 2, 1).dup('c').reshape((long) b * l, k);
+        INDArray dHidden = w2.backward(c.hidden, dLogits);
+        // tanh' = 1 - h^2
+        INDArray dz = dHidden.muli(c.hidden.mul(c.hidden).rsubi(1));
+        INDArray dxp = w1.backward(c.xp, dz);                                     // [B*L, d]
+        pos.grad().addi(dxp.reshape(b, (long) l * dim).sum(true, 0).reshape(l, dim));
+        return dx.addi(dxp);
+    }
+}

@@ -1,0 +1,95 @@
+package io.eimf.model.backbone;
+
+import io.eimf.model.nn.Ops;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A batch of histories, left-aligned and padded with item 0 to {@code maxLen} as in ComiRec (position 0 is the
+ * oldest kept item). Histories longer than {@code maxLen} keep their most recent {@code maxLen} items.
+ */
+public final class HistoryBatch {
+    private final int size;
+    private final int maxLen;
+    private final int[] ids;
+    private final int[] lengths;
+
+    private HistoryBatch(int size, int maxLen, int[] ids, int[] lengths) {
+        this.size = size;
+        this.maxLen = maxLen;
+        this.ids = ids;
+        this.lengths = lengths;
+    }
+
+    /** Builds a batch; every history needs at least one item (ids >= 1). */
+    public static HistoryBatch of(int[][] histories, int maxLen) {
+        int b = histories.length;
+        int[] ids = new int[b * maxLen];
+        int[] lens = new int[b];
+        for (int i = 0; i < b; i++) {
+            int[] h = histories[i];
+            if (h.length == 0) throw new IllegalArgumentException("history " + i + " is empty");
+            int from = Math.max(0, h.length - maxLen);
+            int n = h.length - from;
+            System.arraycopy(h, from, ids, i * maxLen, n);
+            lens[i] = n;
+        }
+        return new HistoryBatch(b, maxLen, ids, lens);
+    }
+
+    /** Builds a batch from slices {@code seq[from, to)} without copying the histories first. */
+    public static HistoryBatch ofSlices(int[][] seqs, int[] to, int maxLen) {
+        int b = seqs.length;
+        int[] ids = new int[b * maxLen];
+        int[] lens = new int[b];
+        for (int i = 0; i < b; i++) {
+            int from = Math.max(0, to[i] - maxLen);
+            int n = to[i] - from;
+            if (n <= 0) throw new IllegalArgumentException("history " + i + " is empty");
+            System.arraycopy(seqs[i], from, ids, i * maxLen, n);
+            lens[i] = n;
+        }
+        return new HistoryBatch(b, maxLen, ids, lens);
+    }
+
+    public int size() {
+        return size;
+    }
+
+    public int maxLen() {
+        return maxLen;
+    }
+
+    /** Item ids, row-major [size, maxLen], 0 for padding. */
+    public int[] ids() {
+        return ids;
+    }
+
+    public int length(int i) {
+        return lengths[i];
+    }
+
+    /** 1 for real positions, 0 for padding, repeated {@code repeat} times per row: [size*repeat, maxLen]. */
+    public INDArray mask(DataType type, int repeat) {
+        float[] m = new float[size * repeat * maxLen];
+        for (int i = 0; i < size; i++) {
+            for (int r = 0; r < repeat; r++) {
+                int base = (i * repeat + r) * maxLen;
+                for (int t = 0; t < lengths[i]; t++) m[base + t] = 1f;
+            }
+        }
+        return Ops.fromFloats(type, m, (long) size * repeat, maxLen);
+    }
+
+    /** 0 for real positions, {@link Ops#MASKED} for padding, repeated per row: [size*repeat, maxLen]. */
+    public INDArray maskBias(DataType type, int repeat) {
+        float[] m = new float[size * repeat * maxLen];
+        for (int i = 0; i < size; i++) {
+            for (int r = 0; r < repeat; r++) {
+                int base = (i * repeat + r) * maxLen;
+                for (int t = lengths[i]; t < maxLen; t++) m[base + t] = (float) Ops.MASKED;
+            }
+        }
+        return Ops.fromFloats(type, m, (long) size * repeat, maxLen);
+    }
+}

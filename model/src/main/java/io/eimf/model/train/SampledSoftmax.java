@@ -1,0 +1,65 @@
+package io.eimf.model.train;
+
+import io.eimf.model.nn.Ops;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * Sampled softmax with negatives shared across the batch: for user vector u_b, target t_b and negatives n_1..n_S,
+ * {@code loss_b = -log softmax([u.e_t - c_t, u.e_n1 - c_n1, ...])[0]} with {@code c = log(S Q)} for a non-uniform
+ * sampler (0 for uniform, where it is a constant). With {@code removeAccidentalHits}, negatives equal to the target
+ * are masked out as TensorFlow's sampled_softmax_loss does. The loss is the batch mean.
+ */
+public final class SampledSoftmax {
+    private final boolean removeAccidentalHits;
+
+    public SampledSoftmax(boolean removeAccidentalHits) {
+        this.removeAccidentalHits = removeAccidentalHits;
+    }
+
+    /** Loss value and gradients w.r.t. the user vectors, target embeddings and negative embeddings. */
+    public record Result(double loss, INDArray dUser, INDArray dTarget, INDArray dNegative) {}
+
+    /**
+     * @param u user vectors [B, d]
+     * @param et target embeddings [B, d]
+     * @param en negative embeddings [S, d]
+     * @param logQ log sampling probability by item id, or null (uniform)
+     */
+    public Result compute(INDArray u, INDArray et, INDArray en, int[] targets, int[] negatives, double[] logQ) {
+        int b = (int) u.size(0);
+        int s = negatives.length;
+        INDArray pos = u.mul(et).sum(true, 1);                        // [B, 1]
+        INDArray neg = u.mmul(en.transpose());                        // [B, S]
+        if (logQ != null || removeAccidentalHits) {
+            float[] bias = new float[b * (s + 1)];
+            for (int i = 0; i < b; i++) {
+                if (logQ != null) bias[i * (s + 1)] = (float) -Math.log(s * Math.exp(logQ[targets[i]]));
+                for (int j = 0; j < s; j++) {
+                    float v = logQ != null ? (float) -Math.log(s * Math.exp(logQ[negatives[j]])) : 0f;
+                    if (removeAccidentalHits && negatives[j] == targets[i]) v = (float) Ops.MASKED;
+                    bias[i * (s + 1) + 1 + j] = v;
+                }
+            }
+            INDArray logits = Nd4j.hstack(pos, neg).addi(Ops.fromFloats(u.dataType(), bias, b, s + 1));
+            return finish(logits, u, et, en, b, s);
+        }
+        return finish(Nd4j.hstack(pos, neg), u, et, en, b, s);
+    }
+
+    private static Result finish(INDArray logits, INDArray u, INDArray et, INDArray en, int b, int s) {
+        INDArray p = Ops.softmax(logits, 1);                          // [B, 1+S]
+        INDArray p0 = p.getColumn(0, true);
+        double loss = -Transforms.log(p0.add(1e-30), false).sumNumber().doubleValue() / b;
+        // d loss / d logits = (p - onehot(0)) / B
+        INDArray d = p.divi(b);
+        INDArray dPos = d.getColumn(0, true).sub(1.0 / b);            // [B, 1]
+        INDArray dNeg = d.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                org.nd4j.linalg.indexing.NDArrayIndex.interval(1, s + 1));  // [B, S] view
+        INDArray dU = et.mulColumnVector(dPos).addi(dNeg.mmul(en));
+        INDArray dEt = u.mulColumnVector(dPos);
+        INDArray dEn = dNeg.transpose().mmul(u);
+        return new Result(loss, dU, dEt, dEn);
+    }
+}

@@ -1,0 +1,110 @@
+package io.eimf.pipeline.dag;
+
+import io.eimf.core.cli.EimfException;
+import io.eimf.pipeline.spec.PipelineSpec;
+import io.eimf.pipeline.spec.TaskSpec;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** The dependency graph of a pipeline: each task's upstream tasks (references plus {@code after}), checked acyclic. */
+public final class PipelineGraph {
+    private final PipelineSpec spec;
+    private final Map<String, List<String>> upstream;
+    private final List<String> order;
+
+    private PipelineGraph(PipelineSpec spec, Map<String, List<String>> upstream, List<String> order) {
+        this.spec = spec;
+        this.upstream = upstream;
+        this.order = order;
+    }
+
+    /** Builds and validates the graph: unknown references, unknown params and cycles are errors naming the task. */
+    public static PipelineGraph of(PipelineSpec spec) {
+        Map<String, List<String>> up = new LinkedHashMap<>();
+        for (TaskSpec t : spec.tasks()) {
+            Set<String> deps = new LinkedHashSet<>();
+            List<String> refs = new ArrayList<>();
+            for (String a : t.command()) {
+                try {
+                    refs.addAll(Template.references(a));
+                } catch (IllegalArgumentException e) {
+                    throw new EimfException(spec.source() + ": tasks." + t.id() + ": " + e.getMessage());
+                }
+            }
+            for (String r : refs) {
+                if (r.startsWith("params.")) {
+                    if (!spec.params().containsKey(r.substring(7))) {
+                        throw new EimfException(spec.source() + ": tasks." + t.id() + ": ${" + r
+                                + "} but the pipeline declares no such parameter under 'params'");
+                    }
+                } else if (Template.isTaskReference(r)) {
+                    if (spec.task(r) == null) {
+                        throw new EimfException(spec.source() + ": tasks." + t.id() + ": ${" + r
+                                + "} names no task (tasks: " + String.join(", ", spec.tasks().stream().map(TaskSpec::id).toList()) + ")");
+                    }
+                    if (r.equals(t.id())) throw new EimfException(spec.source() + ": tasks." + t.id() + " refers to itself");
+                    deps.add(r);
+                }
+            }
+            deps.addAll(t.after());
+            up.put(t.id(), List.copyOf(deps));
+        }
+        return new PipelineGraph(spec, up, topoOrder(spec, up));
+    }
+
+    private static List<String> topoOrder(PipelineSpec spec, Map<String, List<String>> up) {
+        List<String> order = new ArrayList<>();
+        Map<String, Integer> state = new HashMap<>(); // 1 visiting, 2 done
+        for (String id : up.keySet()) visit(spec, id, up, state, new ArrayDeque<>(), order);
+        return List.copyOf(order);
+    }
+
+    private static void visit(PipelineSpec spec, String id, Map<String, List<String>> up, Map<String, Integer> state,
+                              Deque<String> path, List<String> order) {
+        Integer s = state.get(id);
+        if (s != null && s == 2) return;
+        path.addLast(id);
+        if (s != null && s == 1) {
+            List<String> p = new ArrayList<>(path);
+            throw new EimfException(spec.source() + ": dependency cycle: "
+                    + String.join(" -> ", p.subList(p.indexOf(id), p.size())));
+        }
+        state.put(id, 1);
+        for (String d : up.get(id)) visit(spec, d, up, state, path, order);
+        state.put(id, 2);
+        path.removeLast();
+        order.add(id);
+    }
+
+    public PipelineSpec spec() {
+        return spec;
+    }
+
+    /** Tasks this one waits for. */
+    public List<String> upstream(String id) {
+        return upstream.get(id);
+    }
+
+    /** All task ids, dependencies before dependents (stable: declaration order where free). */
+    public List<String> order() {
+        return order;
+    }
+
+    /** The task and everything it depends on, transitively. */
+    public Set<String> closure(String id) {
+        Set<String> out = new LinkedHashSet<>();
+        Deque<String> todo = new ArrayDeque<>(List.of(id));
+        while (!todo.isEmpty()) {
+            String t = todo.pop();
+            if (out.add(t)) todo.addAll(upstream.get(t));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,162 @@
+package io.eimf.pipeline.flink;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.eimf.core.cli.EimfException;
+import io.eimf.core.json.Json;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Consumer;
+
+/**
+ * The part of Flink's REST API that submits a job jar: {@code POST /jars/upload} (multipart field {@code jarfile}),
+ * {@code POST /jars/:jarid/run} with {@code entryClass}, {@code programArgsList} and {@code parallelism}, then
+ * {@code GET /jobs/:jobid} until the job reaches a terminal state, and {@code GET /jobs/:jobid/exceptions} to say
+ * why a job failed.
+ */
+public final class FlinkRestClient {
+    /** Job states after which nothing more happens. */
+    public static final Set<String> TERMINAL = Set.of("FINISHED", "FAILED", "CANCELED", "SUSPENDED");
+
+    private final URI base;
+    private final HttpClient http;
+    private Duration requestTimeout = Duration.ofMinutes(2);
+
+    /** A client for the cluster whose REST endpoint is {@code url} (e.g. http://localhost:8081). */
+    public FlinkRestClient(String url) {
+        String u = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+        if (!u.startsWith("http://") && !u.startsWith("https://")) {
+            throw new EimfException("--flink-url must start with http:// or https://, got '" + url + "'");
+        }
+        this.base = URI.create(u + "/");
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    }
+
+    public URI base() {
+        return base;
+    }
+
+    /** Uploads a job jar and returns its id on the cluster (the stored file name). */
+    public String uploadJar(Path jar) throws IOException, InterruptedException {
+        String boundary = "eimf-" + UUID.randomUUID();
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"jarfile\"; filename=\""
+                + jar.getFileName() + "\"\r\nContent-Type: application/x-java-archive\r\n\r\n")
+                .getBytes(StandardCharsets.UTF_8));
+        body.writeBytes(Files.readAllBytes(jar));
+        body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        HttpRequest req = HttpRequest.newBuilder(base.resolve("jars/upload")).timeout(requestTimeout)
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build();
+        JsonNode r = send(req, "upload " + jar.getFileName());
+        String filename = r.path("filename").asText("");
+        if (!"success".equals(r.path("status").asText()) || filename.isEmpty()) {
+            throw new EimfException("Flink " + base + " did not accept " + jar + ": " + r);
+        }
+        // The jar id is the stored file's name: the last path segment of "filename".
+        return filename.substring(filename.replace('\\', '/').lastIndexOf('/') + 1);
+    }
+
+    /** Runs an uploaded jar's entry class with the arguments; returns the job id. */
+    public String runJar(String jarId, String entryClass, List<String> args, Integer parallelism)
+            throws IOException, InterruptedException {
+        Map<String, Object> body = new LinkedHashMap<>();
+        if (entryClass != null) body.put("entryClass", entryClass);
+        body.put("programArgsList", args);
+        if (parallelism != null) body.put("parallelism", parallelism);
+        HttpRequest req = HttpRequest.newBuilder(base.resolve("jars/" + jarId + "/run")).timeout(requestTimeout)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(Json.write(body))).build();
+        JsonNode r = send(req, "run " + entryClass);
+        String jobId = r.path("jobid").asText("");
+        if (jobId.isEmpty()) throw new EimfException("Flink " + base + ": run returned no jobid: " + r);
+        return jobId;
+    }
+
+    /** The job's current state (CREATED, RUNNING, FINISHED, FAILED, ...). */
+    public String jobState(String jobId) throws IOException, InterruptedException {
+        HttpRequest req = HttpRequest.newBuilder(base.resolve("jobs/" + jobId)).timeout(requestTimeout).GET().build();
+        return send(req, "job " + jobId).path("state").asText("UNKNOWN");
+    }
+
+    /** The root exception of a failed job, or "" when the cluster gives none. */
+    public String failureCause(String jobId) {
+        try {
+            HttpRequest req = HttpRequest.newBuilder(base.resolve("jobs/" + jobId + "/exceptions"))
+                    .timeout(requestTimeout).GET().build();
+            JsonNode r = send(req, "exceptions of " + jobId);
+            String root = r.path("root-exception").asText("");
+            if (root.isEmpty()) {
+                JsonNode h = r.path("exceptionHistory").path("entries");
+                if (h.isArray() && !h.isEmpty()) root = h.get(0).path("stacktrace").asText(h.get(0).path("exceptionName").asText(""));
+            }
+            int nl = root.indexOf('\n');
+            return nl > 0 ? root.substring(0, nl) : root;
+        } catch (Exception e) {
+            return "";
+        }
+    }
+
+    /**
+     * Polls the job until it is in a terminal state or {@code timeout} passes (then it throws); reports each state
+     * change to {@code onState}. Returns the terminal state.
+     */
+    public String await(String jobId, Duration poll, Duration timeout, Consumer<String> onState)
+            throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String last = null;
+        while (true) {
+            String s = jobState(jobId);
+            if (!s.equals(last)) {
+                onState.accept(s);
+                last = s;
+            }
+            if (TERMINAL.contains(s)) return s;
+            if (System.nanoTime() > deadline) {
+                throw new EimfException("Flink job " + jobId + " still " + s + " after " + timeout.toSeconds() + "s");
+            }
+            Thread.sleep(poll.toMillis());
+        }
+    }
+
+    private JsonNode send(HttpRequest req, String what) throws IOException, InterruptedException {
+        HttpResponse<String> resp;
+        try {
+            resp = http.send(req, HttpResponse.BodyHandlers.ofString());
+        } catch (java.net.ConnectException e) {
+            throw new EimfException("cannot reach Flink at " + base + " (" + what + "): connection refused");
+        }
+        JsonNode body;
+        try {
+            body = resp.body() == null || resp.body().isBlank() ? Json.mapper().createObjectNode()
+                    : Json.mapper().readTree(resp.body());
+        } catch (IOException e) {
+            throw new EimfException("Flink " + base + " (" + what + "): HTTP " + resp.statusCode() + ", not JSON: "
+                    + abbreviate(resp.body()));
+        }
+        if (resp.statusCode() / 100 != 2) {
+            JsonNode errs = body.path("errors");
+            String msg = errs.isArray() && !errs.isEmpty() ? errs.get(0).asText() : abbreviate(resp.body());
+            int nl = msg.indexOf('\n');
+            throw new EimfException("Flink " + base + " (" + what + "): HTTP " + resp.statusCode() + ": "
+                    + (nl > 0 ? msg.substring(0, nl) : msg));
+        }
+        return body;
+    }
+
+    private static String abbreviate(String s) {
+        return s == null ? "" : s.length() > 300 ? s.substring(0, 300) + "..." : s;
+    }
+}
