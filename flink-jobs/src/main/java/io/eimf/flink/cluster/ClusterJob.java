@@ -154,7 +154,7 @@ public final class ClusterJob {
             }
             return new ProfileFeatures.CategoryHistogram(items, vocab);
         }
-        throw new EimfException("--features text: llm-service embedder not merged yet");
+        return new TextFeatures(items, o.embeddingModel());
     }
 
     /** One Flink job: sequences.tsv lines to profiles of users with prompt-visible items, ordered by user. */

@@ -99,6 +99,27 @@ class ClusterJobITCase {
     }
 
     @Test
+    void textFeaturesEmbedItemTextsInsideTheTasks() throws Exception {
+        TestDatasets.comirec(tmp.resolve("ds"), 100, 4);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        assertEquals(0, eimf(out, err, "cluster", "--data", tmp.resolve("ds").toString(), "--out",
+                tmp.resolve("c").toString(), "--features", "text", "--k", "4", "--samples-per-cluster", "2",
+                "--min-interactions", "15", "--parallelism", "2"), err.toString());
+        ClusterSet cs = ClusterSet.read(tmp.resolve("c"));
+        assertEquals("text", cs.manifest().features());
+        assertEquals("all-minilm-l6-v2-q", cs.manifest().embeddingModel());
+        assertEquals(384, cs.manifest().dimension());
+        assertEquals(80, cs.assignments().size());
+        // Mean of unit vectors: the centroid norm is at most 1 and, for topical users, well above 0.
+        for (float[] c : cs.centroids()) {
+            double n = 0;
+            for (float x : c) n += x * x;
+            assertTrue(n > 0.05 && n <= 1.0001, "centroid norm^2 " + n);
+        }
+        assertTrue(out.toString().contains("text features (384-d, all-minilm-l6-v2-q)"), out.toString());
+    }
+
+    @Test
     void badInputIsAClearError() throws Exception {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         assertEquals(1, eimf(new ByteArrayOutputStream(), err, "cluster", "--data", tmp.resolve("nope").toString(),
