@@ -1,0 +1,74 @@
+package io.eimf.flink.prepare;
+
+import io.eimf.flink.format.InteractionRecord;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The per-user and filter rules both engines apply: building a user's time-ordered sequence and the iterative k-core
+ * pass over sequences. One implementation, so the Flink job and the in-memory preparer cannot drift apart.
+ */
+public final class SequenceRules {
+    private SequenceRules() {}
+
+    /** Whether an item or user with {@code count} interactions survives a minimum of {@code min}. */
+    public static boolean keep(long count, int min) {
+        return count >= min;
+    }
+
+    /** Sorts one user's interactions by time, ties by input order, into a {@link RawSequence}. */
+    public static RawSequence sequence(String user, List<InteractionRecord> records) {
+        List<InteractionRecord> sorted = new ArrayList<>(records);
+        sorted.sort((a, b) -> InteractionRecord.compare(a.time, a.order, a.pos, b.time, b.order, b.pos));
+        String[] items = new String[sorted.size()];
+        long[] times = new long[sorted.size()];
+        for (int i = 0; i < items.length; i++) {
+            items[i] = sorted.get(i).item;
+            times[i] = sorted.get(i).time;
+        }
+        return new RawSequence(user, items, times);
+    }
+
+    /**
+     * Continues a filter that already made one item-then-user pass until nothing changes (k-core): each further pass
+     * drops items with fewer than {@code minItem} interactions from every sequence, then sequences shorter than
+     * {@code minUser}. The result does not depend on the order of {@code seqs}.
+     *
+     * @return the number of passes that removed something, counting the first one (at least 1)
+     */
+    public static int kCore(List<RawSequence> seqs, int minItem, int minUser) {
+        int passes = 1;
+        while (true) {
+            Map<String, int[]> counts = new HashMap<>();
+            for (RawSequence s : seqs) for (String it : s.items) counts.computeIfAbsent(it, k -> new int[1])[0]++;
+            boolean changed = false;
+            List<RawSequence> next = new ArrayList<>(seqs.size());
+            for (RawSequence s : seqs) {
+                int kept = 0;
+                for (String it : s.items) if (keep(counts.get(it)[0], minItem)) kept++;
+                RawSequence t = s;
+                if (kept != s.items.length) {
+                    changed = true;
+                    String[] items = new String[kept];
+                    long[] times = new long[kept];
+                    int j = 0;
+                    for (int i = 0; i < s.items.length; i++) {
+                        if (keep(counts.get(s.items[i])[0], minItem)) {
+                            items[j] = s.items[i];
+                            times[j++] = s.times[i];
+                        }
+                    }
+                    t = new RawSequence(s.user, items, times);
+                }
+                if (keep(t.items.length, minUser)) next.add(t);
+                else changed = true;
+            }
+            seqs.clear();
+            seqs.addAll(next);
+            if (!changed) return passes;
+            passes++;
+        }
+    }
+}
