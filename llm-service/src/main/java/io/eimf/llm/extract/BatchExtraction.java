@@ -142,6 +142,17 @@ public final class BatchExtraction {
             for (ExtractionJournal.Entry e : journal.previous()) earlierAttempts.merge(e.user(), e.calls(), Integer::sum);
             List<TypicalSample> todo = new ArrayList<>();
             for (TypicalSample s : cs.samples()) if (!done.containsKey(s.user())) todo.add(s);
+            // Build every prompt before the first call: a sample that must not be prompted (a valid/test user)
+            // stops the run before anything is sent.
+            Map<Integer, InterestRequest> requests = new HashMap<>();
+            for (TypicalSample s : todo) {
+                try {
+                    requests.put(s.user(), prompts.request(s));
+                } catch (IllegalStateException | IllegalArgumentException e) {
+                    throw new EimfException(o.clusters().resolve(ClusterSet.SAMPLES) + ": sample user "
+                            + s.rawUser() + ": " + e.getMessage());
+                }
+            }
             if (!journal.previous().isEmpty()) {
                 err.printf("[extract] resuming from %s (run %d): %d of %d samples already done, asking for %d%n",
                         journal.file(), journal.run(), cs.samples().size() - todo.size(), cs.samples().size(),
@@ -159,7 +170,7 @@ public final class BatchExtraction {
                 for (TypicalSample s : todo) {
                     int before = earlierAttempts.getOrDefault(s.user(), 0);
                     futures.add(pool.submit(() -> {
-                        Finished f = extractOne(s, prompts, journal, start, before);
+                        Finished f = extractOne(s, requests.get(s.user()), journal, start, before);
                         progress.advance(1, f.entry().type().equals(ExtractionJournal.Entry.DONE) ? ""
                                 : "user " + s.rawUser() + " failed: " + f.entry().reason());
                         return f;
@@ -175,9 +186,8 @@ public final class BatchExtraction {
         }
     }
 
-    private Finished extractOne(TypicalSample s, SamplePrompts prompts, ExtractionJournal journal, long start,
+    private Finished extractOne(TypicalSample s, InterestRequest req, ExtractionJournal journal, long start,
                                 int earlierAttempts) throws IOException, InterruptedException {
-        InterestRequest req = prompts.request(s);
         int calls = 0, hits = 0;
         long promptTokens = 0, completionTokens = 0;
         String reason = null;
