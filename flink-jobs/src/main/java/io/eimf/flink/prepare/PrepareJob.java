@@ -29,6 +29,7 @@ import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.accumulators.ListAccumulator;
 import org.apache.flink.api.common.accumulators.LongCounter;
+import org.apache.flink.api.common.functions.FilterFunction;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichFlatMapFunction;
 import org.apache.flink.api.common.functions.RichMapPartitionFunction;
@@ -42,6 +43,7 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.api.java.tuple.Tuple3;
 import org.apache.flink.api.java.tuple.Tuple4;
 import org.apache.flink.configuration.Configuration;
@@ -51,10 +53,13 @@ import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.streaming.api.functions.co.BroadcastProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 import org.apache.flink.util.SerializedThrowable;
 
 /**
@@ -63,8 +68,8 @@ import org.apache.flink.util.SerializedThrowable;
  * submitted with {@code flink run -c io.eimf.flink.prepare.PrepareJob eimf-flink-jobs-*-job.jar --format ... --input
  * ... --out ...}; input and output must then be on a filesystem every TaskManager mounts at the same path.
  *
- * <p>Graph: file byte ranges → parse (p) → keyBy item: drop rare items (p) → keyBy user: drop short users, sort by
- * time (p) → [k-core: finish the iteration in one task] → distinct items + users → assign ids and roles (1 task, also
+ * <p>Graph: file byte ranges → parse (p; per-range item counts on a side output → keyBy item: totals → broadcast)
+ * → drop rare items (p) → keyBy user: drop short users, sort by time (p) → [k-core: finish the iteration in one task] → distinct items + users → assign ids and roles (1 task, also
  * writes items.jsonl) → broadcast to the formatter (p) → range-partition by dense user id, sort each partition →
  * {@code sequences.part-N}. The client concatenates the parts in order and seals the manifest. Output is
  * byte-identical to {@link InMemoryPreparer} for every parallelism.
@@ -146,15 +151,19 @@ public final class PrepareJob {
     private static void build(StreamExecutionEnvironment env, PrepareOptions o, SourceFormat format,
                               List<FileRange> ranges, Path tmp, int p) {
         InteractionReader reader = new InteractionReader(format, o.minRating(), o.skipBadLines());
-        DataStream<InteractionRecord> interactions = env
+        SingleOutputStreamOperator<InteractionRecord> parsed = env
                 .fromData(ranges, TypeInformation.of(FileRange.class)).name("input ranges")
                 .rebalance()
-                .flatMap(new ParseRanges(reader)).name("parse")
+                .process(new ParseRanges(reader)).name("parse")
                 .returns(TypeInformation.of(InteractionRecord.class));
-
-        DataStream<RawSequence> seqs = interactions
-                .keyBy(new ItemKey())
-                .process(new ItemFilter(o.minItemCount())).name("drop items < " + o.minItemCount())
+        // Item frequencies travel as per-range partial counts (one record per distinct item and range), so the
+        // item filter needs no shuffle or sort of the interactions themselves: only the user grouping does.
+        DataStream<Tuple2<String, Long>> frequent = parsed.getSideOutput(ITEM_COUNTS)
+                .keyBy(new CountKey()).reduce((a, b) -> Tuple2.of(a.f0, a.f1 + b.f1)).name("item counts")
+                .filter(new AtLeast(o.minItemCount())).name("items >= " + o.minItemCount());
+        DataStream<RawSequence> seqs = parsed
+                .connect(frequent.broadcast(FREQUENT_ITEMS))
+                .process(new KeepFrequentItems()).name("drop items < " + o.minItemCount())
                 .returns(TypeInformation.of(InteractionRecord.class))
                 .keyBy(new UserKey())
                 .process(new UserSequences(o.minUserCount())).name("drop users < " + o.minUserCount() + ", sort by time")
@@ -194,13 +203,6 @@ public final class PrepareJob {
     static final MapStateDescriptor<String, Integer> USER_IDS = new MapStateDescriptor<>("userIds", Types.STRING, Types.INT);
     static final MapStateDescriptor<Integer, Integer> TOTALS = new MapStateDescriptor<>("totals", Types.INT, Types.INT);
 
-    static final class ItemKey implements org.apache.flink.api.java.functions.KeySelector<InteractionRecord, String> {
-        @Override
-        public String getKey(InteractionRecord r) {
-            return r.item;
-        }
-    }
-
     static final class UserKey implements org.apache.flink.api.java.functions.KeySelector<InteractionRecord, String> {
         @Override
         public String getKey(InteractionRecord r) {
@@ -222,8 +224,37 @@ public final class PrepareJob {
         }
     }
 
-    /** Reads byte ranges with the shared {@link InteractionReader}; counts go to accumulators. */
-    static final class ParseRanges extends RichFlatMapFunction<FileRange, InteractionRecord> {
+    static final OutputTag<Tuple2<String, Long>> ITEM_COUNTS =
+            new OutputTag<>("itemCounts", Types.TUPLE(Types.STRING, Types.LONG));
+    static final MapStateDescriptor<String, Long> FREQUENT_ITEMS =
+            new MapStateDescriptor<>("frequentItems", Types.STRING, Types.LONG);
+
+    static final class CountKey implements org.apache.flink.api.java.functions.KeySelector<Tuple2<String, Long>, String> {
+        @Override
+        public String getKey(Tuple2<String, Long> t) {
+            return t.f0;
+        }
+    }
+
+    /** The shared keep rule on item totals. */
+    static final class AtLeast implements FilterFunction<Tuple2<String, Long>> {
+        private final int min;
+
+        AtLeast(int min) {
+            this.min = min;
+        }
+
+        @Override
+        public boolean filter(Tuple2<String, Long> t) {
+            return SequenceRules.keep(t.f1, min);
+        }
+    }
+
+    /**
+     * Reads byte ranges with the shared {@link InteractionReader}; emits the interactions, and per range the partial
+     * item counts on a side output; parse counts go to accumulators.
+     */
+    static final class ParseRanges extends ProcessFunction<FileRange, InteractionRecord> {
         private final InteractionReader reader;
         private transient LongCounter raw;
         private transient LongCounter below;
@@ -244,9 +275,16 @@ public final class PrepareJob {
         }
 
         @Override
-        public void flatMap(FileRange range, Collector<InteractionRecord> out) throws Exception {
+        public void processElement(FileRange range, Context ctx, Collector<InteractionRecord> out) throws Exception {
             InteractionReader.Stats s = new InteractionReader.Stats();
-            reader.read(range, s, out::collect);
+            Map<String, long[]> counts = new HashMap<>();
+            reader.read(range, s, r -> {
+                counts.computeIfAbsent(r.item, k -> new long[1])[0]++;
+                out.collect(r);
+            });
+            for (Map.Entry<String, long[]> e : counts.entrySet()) {
+                ctx.output(ITEM_COUNTS, Tuple2.of(e.getKey(), e.getValue()[0]));
+            }
             raw.add(s.raw);
             below.add(s.belowMinRating);
             bad.add(s.badLines);
@@ -254,35 +292,27 @@ public final class PrepareJob {
         }
     }
 
-    /** Buffers one item's interactions (BATCH mode hands over one key at a time) and keeps them if frequent. */
-    static final class ItemFilter extends KeyedProcessFunction<String, InteractionRecord, InteractionRecord> {
-        private final int min;
-        private transient ListState<InteractionRecord> buffer;
-        private transient List<InteractionRecord> scratch;
+    /** Keeps interactions whose item is frequent enough (BATCH mode reads the broadcast item totals first). */
+    static final class KeepFrequentItems
+            extends BroadcastProcessFunction<InteractionRecord, Tuple2<String, Long>, InteractionRecord> {
+        private transient HashSet<String> frequent;
 
-        ItemFilter(int min) {
-            this.min = min;
+        @Override
+        public void processBroadcastElement(Tuple2<String, Long> t, Context ctx, Collector<InteractionRecord> out)
+                throws Exception {
+            ctx.getBroadcastState(FREQUENT_ITEMS).put(t.f0, t.f1);
         }
 
         @Override
-        public void open(OpenContext ctx) {
-            buffer = getRuntimeContext().getListState(
-                    new ListStateDescriptor<>("item", TypeInformation.of(InteractionRecord.class)));
-            scratch = new ArrayList<>();
-        }
-
-        @Override
-        public void processElement(InteractionRecord r, Context ctx, Collector<InteractionRecord> out) throws Exception {
-            buffer.add(r.copy()); // copy: object reuse is on
-            ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE); // fires when this key is complete
-        }
-
-        @Override
-        public void onTimer(long ts, OnTimerContext ctx, Collector<InteractionRecord> out) throws Exception {
-            scratch.clear();
-            for (InteractionRecord r : buffer.get()) scratch.add(r);
-            if (SequenceRules.keep(scratch.size(), min)) for (InteractionRecord r : scratch) out.collect(r);
-            buffer.clear();
+        public void processElement(InteractionRecord r, ReadOnlyContext ctx, Collector<InteractionRecord> out)
+                throws Exception {
+            if (frequent == null) {
+                frequent = new HashSet<>();
+                for (Map.Entry<String, Long> e : ctx.getBroadcastState(FREQUENT_ITEMS).immutableEntries()) {
+                    frequent.add(e.getKey());
+                }
+            }
+            if (frequent.contains(r.item)) out.collect(r);
         }
     }
 

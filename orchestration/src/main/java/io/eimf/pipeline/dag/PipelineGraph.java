@@ -45,6 +45,15 @@ public final class PipelineGraph {
                                 + "} but the pipeline declares no such parameter under 'params'");
                     }
                 } else if (Template.isTaskReference(r)) {
+                    String ref = r;
+                    try {
+                        r = Template.taskOf(r);
+                    } catch (IllegalArgumentException e) {
+                        throw new EimfException(spec.source() + ": tasks." + t.id() + ": " + e.getMessage());
+                    }
+                    if (ref.startsWith("read:") && Template.fileOf(ref).contains("..")) {
+                        throw new EimfException(spec.source() + ": tasks." + t.id() + ": ${" + ref + "} may not leave the task's folder");
+                    }
                     if (spec.task(r) == null) {
                         throw new EimfException(spec.source() + ": tasks." + t.id() + ": ${" + r
                                 + "} names no task (tasks: " + String.join(", ", spec.tasks().stream().map(TaskSpec::id).toList()) + ")");

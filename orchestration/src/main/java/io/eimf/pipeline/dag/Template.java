@@ -8,8 +8,9 @@ import java.util.function.UnaryOperator;
 
 /**
  * {@code ${...}} references in task arguments: {@code ${out}} (this task's output folder), {@code ${work}} (the work
- * folder), {@code ${params.NAME}}, {@code ${env.NAME}} and {@code ${TASK}} (another task's output folder, which also
- * makes it a dependency). {@code $${} writes a literal {@code ${}.
+ * folder), {@code ${params.NAME}}, {@code ${env.NAME}}, {@code ${TASK}} (another task's output folder, which also
+ * makes it a dependency) and {@code ${read:TASK/FILE}} (the trimmed text of a file in that folder, e.g. a run id).
+ * {@code $${} writes a literal {@code ${}.
  */
 public final class Template {
     private Template() {}
@@ -28,7 +29,7 @@ public final class Template {
     public static Set<String> taskReferences(List<String> args) {
         Set<String> out = new LinkedHashSet<>();
         for (String a : args) {
-            for (String r : references(a)) if (isTaskReference(r)) out.add(r);
+            for (String r : references(a)) if (isTaskReference(r)) out.add(taskOf(r));
         }
         return out;
     }
@@ -36,6 +37,23 @@ public final class Template {
     /** Whether a reference names a task. */
     public static boolean isTaskReference(String name) {
         return !name.equals("out") && !name.equals("work") && !name.startsWith("params.") && !name.startsWith("env.");
+    }
+
+    /** The task a task reference names: {@code train} for {@code train} and for {@code read:train/run_id.txt}. */
+    public static String taskOf(String reference) {
+        if (!reference.startsWith("read:")) return reference;
+        String rest = reference.substring(5);
+        int slash = rest.indexOf('/');
+        if (slash <= 0 || slash == rest.length() - 1) {
+            throw new IllegalArgumentException("${" + reference + "} must look like ${read:TASK/FILE}");
+        }
+        return rest.substring(0, slash);
+    }
+
+    /** The file part of {@code read:TASK/FILE}. */
+    public static String fileOf(String reference) {
+        String rest = reference.substring(5);
+        return rest.substring(rest.indexOf('/') + 1);
     }
 
     /** Replaces every {@code ${name}} with {@code resolver.apply(name)}. */

@@ -105,8 +105,9 @@ public final class PipelineRunner {
                     if (name.equals("out") || name.equals("work")) return "${" + name + "}";
                     if (name.startsWith("params.")) return spec.params().get(name.substring(7));
                     if (name.startsWith("env.")) return envValue(name.substring(4));
-                    inputs.put(name, keys.get(name));
-                    return "${task:" + keys.get(name) + "}";
+                    String task = Template.taskOf(name);
+                    inputs.put(task, keys.get(task));
+                    return "${task:" + keys.get(task) + "}" + (name.startsWith("read:") ? "/" + Template.fileOf(name) : "");
                 }));
             }
             for (String d : graph.upstream(id)) inputs.put(d, keys.get(d));
@@ -121,6 +122,7 @@ public final class PipelineRunner {
                     throw new EimfException(spec.source() + ": tasks." + id + ".inputs: only ${params.*} and ${env.*}"
                             + " may appear in inputs (task outputs are tracked by their keys), got ${" + name + "}");
                 });
+                if (resolved.isBlank()) continue; // an optional input left empty
                 Path p = Path.of(resolved).toAbsolutePath().normalize();
                 if (!Files.exists(p)) {
                     throw new EimfException(spec.source() + ": tasks." + id + ".inputs: " + p + " does not exist");
@@ -277,9 +279,16 @@ public final class PipelineRunner {
                 if (name.equals("work")) return work.root().toString();
                 if (name.startsWith("params.")) return spec.params().get(name.substring(7));
                 if (name.startsWith("env.")) return envValue(name.substring(4));
-                Path p = upstream.get(name);
+                Path p = upstream.get(Template.taskOf(name));
                 if (p == null) throw new IllegalStateException("task " + name + " has no output yet");
-                return p.toString();
+                if (!name.startsWith("read:")) return p.toString();
+                Path f = p.resolve(Template.fileOf(name));
+                try {
+                    return Files.readString(f, StandardCharsets.UTF_8).trim();
+                } catch (IOException e) {
+                    throw new EimfException("${" + name + "}: cannot read " + f + " (did task " + Template.taskOf(name)
+                            + " write it?)");
+                }
             }));
         }
         if (t.outOption() != null && !mentionsOut) {

@@ -1,0 +1,146 @@
+package io.eimf.llm.extract;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.eimf.core.cli.EimfException;
+import io.eimf.core.json.Json;
+import io.eimf.core.semantic.UserInterests;
+import java.io.BufferedReader;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The append-only progress log of an extraction: a header naming the run's inputs, then one line per finished
+ * sample (its interests, or why it failed) written and synced before the next is reported. A killed run leaves
+ * whole lines plus at most one torn last line, which is ignored; the next run skips every sample with a
+ * {@code done} line and asks only for the rest.
+ */
+public final class ExtractionJournal implements AutoCloseable {
+
+    /**
+     * First line: what the answers depend on; a journal of other inputs is refused.
+     *
+     * @param journal layout version
+     * @param clustersHash content hash of the clusters directory
+     * @param datasetHash content hash of the prepared dataset
+     * @param prompt prompt settings (max items, interest range)
+     */
+    public record Header(int journal, String clustersHash, String datasetHash, Map<String, Object> prompt) {}
+
+    /**
+     * One finished sample.
+     *
+     * @param type {@code done} or {@code failed}
+     * @param user dense user id
+     * @param run the run (1 for the first, 2 after one resume, ...) that wrote it
+     * @param seconds seconds since that run started, when it was written
+     * @param calls interest requests sent for it in that run
+     * @param cacheHits answers served from llm-service's cache
+     * @param promptTokens prompt tokens reported
+     * @param completionTokens completion tokens reported
+     * @param record the interests (done)
+     * @param reason the last error (failed)
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Entry(String type, int user, int run, double seconds, int calls, int cacheHits, long promptTokens,
+                        long completionTokens, UserInterests record, String reason) {
+        public static final String DONE = "done";
+        public static final String FAILED = "failed";
+    }
+
+    private final Path file;
+    private final List<Entry> previous;
+    private final int run;
+    private final FileOutputStream out;
+
+    private ExtractionJournal(Path file, List<Entry> previous, int run, FileOutputStream out) {
+        this.file = file;
+        this.previous = previous;
+        this.run = run;
+        this.out = out;
+    }
+
+    /**
+     * Opens {@code file} for this run: reads what earlier runs finished (checking their header against
+     * {@code header}) or starts a new journal.
+     */
+    public static ExtractionJournal open(Path file, Header header) throws IOException {
+        List<Entry> previous = new ArrayList<>();
+        int run = 1;
+        if (Files.exists(file)) {
+            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            if (lines.isEmpty()) throw new EimfException(file + ": empty progress journal; delete it to start over");
+            Header h;
+            try {
+                h = Json.mapper().readValue(lines.get(0), Header.class);
+            } catch (IOException e) {
+                throw new EimfException(file + ":1: not an extraction journal header; delete it to start over");
+            }
+            if (!header.equals(h)) {
+                throw new EimfException(file + ": progress journal of a different extraction (clusters, dataset or "
+                        + "prompt settings differ: " + Json.write(h) + "); delete it or choose another --out");
+            }
+            for (int i = 1; i < lines.size(); i++) {
+                String line = lines.get(i);
+                if (line.isBlank()) continue;
+                try {
+                    Entry e = Json.mapper().readValue(line, Entry.class);
+                    previous.add(e);
+                    run = Math.max(run, e.run() + 1);
+                } catch (IOException e) {
+                    if (i == lines.size() - 1) break; // torn last line of a killed run
+                    throw new EimfException(file + ":" + (i + 1) + ": unreadable journal line: " + e.getMessage());
+                }
+            }
+            // Cut a torn tail so the next append starts on a fresh line.
+            String text = Files.readString(file, StandardCharsets.UTF_8);
+            if (!text.endsWith("\n")) {
+                int cut = text.lastIndexOf('\n') + 1;
+                Files.writeString(file, text.substring(0, cut), StandardCharsets.UTF_8);
+            }
+        } else {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            Files.writeString(file, Json.write(header) + "\n", StandardCharsets.UTF_8);
+        }
+        return new ExtractionJournal(file, previous, run, new FileOutputStream(file.toFile(), true));
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /** This run's number (earlier runs' entries carry lower ones). */
+    public int run() {
+        return run;
+    }
+
+    /** Entries of earlier runs, in the order written. */
+    public List<Entry> previous() {
+        return previous;
+    }
+
+    /** The last {@code done} entry of earlier runs per user. */
+    public Map<Integer, Entry> previouslyDone() {
+        Map<Integer, Entry> done = new LinkedHashMap<>();
+        for (Entry e : previous) if (Entry.DONE.equals(e.type())) done.put(e.user(), e);
+        return done;
+    }
+
+    /** Appends one entry and syncs it to disk before returning. */
+    public synchronized void append(Entry e) throws IOException {
+        out.write((Json.write(e) + "\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+        out.getFD().sync();
+    }
+
+    @Override
+    public synchronized void close() throws IOException {
+        out.close();
+    }
+}

@@ -1,0 +1,81 @@
+package io.eimf.llm.server;
+
+import io.eimf.core.cli.Command;
+import io.eimf.core.cli.CommandContext;
+import io.eimf.llm.config.LlmServiceConfig;
+import java.util.concurrent.CountDownLatch;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+
+/** {@code eimf llm-service}: runs the interest-extraction service until interrupted. */
+public final class LlmServiceCommand implements Command {
+    @Override
+    public String name() {
+        return "llm-service";
+    }
+
+    @Override
+    public String summary() {
+        return "serve interest extraction (LLM or metadata), embeddings and a durable answer cache over HTTP";
+    }
+
+    @Override
+    public Options options() {
+        return new Options()
+                .addOption(opt("port", "P", "port to listen on (default 8088; 0: any free port)"))
+                .addOption(opt("host", "ADDR", "address to bind (default 127.0.0.1; 0.0.0.0 exposes it)"))
+                .addOption(opt("config", "FILE", "JSON settings file (see docs/LLM-SERVICE.md)"))
+                .addOption(opt("token", "T", "require Authorization: Bearer T (prefer env EIMF_LLM_SERVICE_TOKEN: "
+                        + "command lines are visible to other users)"))
+                .addOption(opt("provider", "NAME", "metadata|openai|ollama|gguf (default metadata)"))
+                .addOption(opt("base-url", "URL", "OpenAI-compatible or Ollama endpoint"))
+                .addOption(opt("model", "NAME", "model name, or the .gguf path for --provider gguf"))
+                .addOption(opt("cache", "PATH|JDBC", "SQLite file or JDBC URL of the answer cache"))
+                .addOption(opt("embedding-model", "NAME", "all-minilm-l6-v2-q|bge-small-en-v1.5-q|e5-small-v2-q"));
+    }
+
+    private static Option opt(String name, String arg, String desc) {
+        return Option.builder().longOpt(name).hasArg().argName(arg).desc(desc).get();
+    }
+
+    /** Settings from file, then environment, then options (later wins). */
+    static LlmServiceConfig config(CommandLine cl, CommandContext ctx) throws Exception {
+        String file = cl.getOptionValue("config");
+        LlmServiceConfig c = LlmServiceConfig.loadOrDefaults(file == null ? null : ctx.path(file))
+                .withEnvironment(System.getenv());
+        String[][] map = {{"port", "port"}, {"host", "host"}, {"token", "token"}, {"provider", "provider"},
+            {"base-url", "baseUrl"}, {"model", "model"}, {"cache", "cache"}, {"embedding-model", "embeddingModel"}};
+        for (String[] m : map) {
+            String v = cl.getOptionValue(m[0]);
+            if (v != null) c = c.with(m[1], v);
+        }
+        if (!c.cache().startsWith("jdbc:")) c = c.with("cache", ctx.path(c.cache()).toString());
+        return c;
+    }
+
+    @Override
+    public int run(CommandLine cl, CommandContext ctx) throws Exception {
+        LlmServiceConfig c = config(cl, ctx);
+        io.eimf.llm.embed.EmbeddingModelName.parse(c.embeddingModel()); // fail now, not on the first /v1/embed
+        LlmServer server = LlmServer.start(c);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "llm-service-shutdown"));
+        var h = server.health();
+        ctx.out().printf("llm-service listening on %s (provider %s, model %s, template %s, cache %s, "
+                        + "embeddings %s, auth %s)%n", server.url(), h.provider(), h.model(),
+                h.templateVersion() == null ? "none" : h.templateVersion(), h.cache(), h.embeddingModel(),
+                c.token() == null ? "off" : "bearer token");
+        if (!c.host().equals("127.0.0.1") && !c.host().equals("localhost") && !c.host().equals("::1")
+                && c.token() == null) {
+            ctx.err().println("warning: listening on " + c.host() + " without a token: anyone who can reach it "
+                    + "can spend your LLM budget (set EIMF_LLM_SERVICE_TOKEN)");
+        }
+        ctx.out().flush();
+        stopped.await();
+        return 0;
+    }
+}
