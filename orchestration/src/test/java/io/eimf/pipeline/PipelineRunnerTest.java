@@ -219,4 +219,29 @@ class PipelineRunnerTest {
         String k4 = new PipelineRunner(spec, new RunOptions(tmp.resolve("w"))).keys().get("a");
         assertNotEquals(k1, k4, "the content of external inputs changes the key");
     }
+
+    @Test
+    void fileReferencesReadValuesAndPathsFromUpstreamOutputs() throws Exception {
+        Path markers = tmp.resolve("m");
+        Path file = Pipelines.write(tmp, "p.yaml", """
+                pipeline: reads
+                tasks:
+                  a:
+                    kind: command
+                    run: [test-step, --name, a, --markers, "%1$s", --value, "40"]
+                    out: --out
+                  b:
+                    kind: command
+                    run: [test-step, --name, b, --markers, "%1$s", --value, "${read:a/value.txt}", --input, "${path:a/self.txt}"]
+                    out: --out
+                """.formatted(markers));
+        // a writes value.txt; self.txt does not exist yet, so b fails with a clear message naming the file.
+        Pipelines.Run r = eimf("pipeline", "run", file.toString(), "--work", tmp.resolve("w").toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("${path:a/self.txt}: cannot read") && r.err().contains("did task a write it?"), r.err());
+        Files.writeString(file, Files.readString(file).replace("${path:a/self.txt}", "${a}"));
+        r = eimf("pipeline", "run", file.toString(), "--work", tmp.resolve("w").toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals("80", Files.readString(finalOutput(tmp.resolve("w"), r.out(), "b").resolve("value.txt")).trim());
+    }
 }

@@ -51,7 +51,7 @@ public final class PipelineGraph {
                     } catch (IllegalArgumentException e) {
                         throw new EimfException(spec.source() + ": tasks." + t.id() + ": " + e.getMessage());
                     }
-                    if (ref.startsWith("read:") && Template.fileOf(ref).contains("..")) {
+                    if (Template.isFileReference(ref) && Template.fileOf(ref).contains("..")) {
                         throw new EimfException(spec.source() + ": tasks." + t.id() + ": ${" + ref + "} may not leave the task's folder");
                     }
                     if (spec.task(r) == null) {

@@ -107,7 +107,7 @@ public final class PipelineRunner {
                     if (name.startsWith("env.")) return envValue(name.substring(4));
                     String task = Template.taskOf(name);
                     inputs.put(task, keys.get(task));
-                    return "${task:" + keys.get(task) + "}" + (name.startsWith("read:") ? "/" + Template.fileOf(name) : "");
+                    return "${task:" + keys.get(task) + "}" + (Template.isFileReference(name) ? "/" + name.substring(0, 4) + ":" + Template.fileOf(name) : "");
                 }));
             }
             for (String d : graph.upstream(id)) inputs.put(d, keys.get(d));
@@ -281,10 +281,11 @@ public final class PipelineRunner {
                 if (name.startsWith("env.")) return envValue(name.substring(4));
                 Path p = upstream.get(Template.taskOf(name));
                 if (p == null) throw new IllegalStateException("task " + name + " has no output yet");
-                if (!name.startsWith("read:")) return p.toString();
+                if (!Template.isFileReference(name)) return p.toString();
                 Path f = p.resolve(Template.fileOf(name));
                 try {
-                    return Files.readString(f, StandardCharsets.UTF_8).trim();
+                    String text = Files.readString(f, StandardCharsets.UTF_8).trim();
+                    return name.startsWith("path:") ? p.resolve(text).normalize().toString() : text;
                 } catch (IOException e) {
                     throw new EimfException("${" + name + "}: cannot read " + f + " (did task " + Template.taskOf(name)
                             + " write it?)");
