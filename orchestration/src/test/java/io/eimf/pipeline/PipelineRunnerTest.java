@@ -244,4 +244,42 @@ class PipelineRunnerTest {
         assertEquals(0, r.code(), r.err());
         assertEquals("80", Files.readString(finalOutput(tmp.resolve("w"), r.out(), "b").resolve("value.txt")).trim());
     }
+
+    @Test
+    void softDependencyRunsWithoutAFailedOptionalTaskUnderItsOwnKey() throws Exception {
+        Path markers = tmp.resolve("m");
+        String yaml = """
+                pipeline: soft
+                tasks:
+                  base:
+                    kind: command
+                    run: [test-step, --name, base, --markers, "%1$s", --value, "1"]
+                    out: --out
+                  extra:
+                    kind: command
+                    run: [test-step, --name, extra, --markers, "%1$s", --value, "100", FAIL]
+                    out: --out
+                    optional: true
+                  sum:
+                    kind: command
+                    run: [test-step, --name, sum, --markers, "%1$s", --value, "0", --input, "${base}", --input, "${opt:extra}"]
+                    out: --out
+                """.formatted(markers);
+        Path file = Pipelines.write(tmp, "p.yaml", yaml.replace(", FAIL]", ", --fail]"));
+        Path work = tmp.resolve("w");
+        Pipelines.Run r = eimf("pipeline", "run", file.toString(), "--work", work.toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals("1", Files.readString(finalOutput(work, r.out(), "sum").resolve("value.txt")).trim());
+        // Once the optional task works, the consumer runs again (a different key) and sees it.
+        Files.writeString(file, yaml.replace(", FAIL]", "]"));
+        r = eimf("pipeline", "run", file.toString(), "--work", work.toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals("101", Files.readString(finalOutput(work, r.out(), "sum").resolve("value.txt")).trim());
+        assertEquals(2, count(markers, "sum", "done"));
+        // A soft reference to a task that is not optional is refused.
+        Files.writeString(file, yaml.replace("    optional: true\n", "").replace(", FAIL]", "]"));
+        r = eimf("pipeline", "run", file.toString(), "--work", work.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("${opt:extra} is for optional tasks"), r.err());
+    }
 }

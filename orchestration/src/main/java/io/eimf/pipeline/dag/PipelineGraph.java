@@ -7,6 +7,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -17,6 +18,7 @@ import java.util.Set;
 public final class PipelineGraph {
     private final PipelineSpec spec;
     private final Map<String, List<String>> upstream;
+    private final Map<String, Set<String>> soft = new HashMap<>();
     private final List<String> order;
 
     private PipelineGraph(PipelineSpec spec, Map<String, List<String>> upstream, List<String> order) {
@@ -28,8 +30,10 @@ public final class PipelineGraph {
     /** Builds and validates the graph: unknown references, unknown params and cycles are errors naming the task. */
     public static PipelineGraph of(PipelineSpec spec) {
         Map<String, List<String>> up = new LinkedHashMap<>();
+        Map<String, Set<String>> softRefs = new HashMap<>();
         for (TaskSpec t : spec.tasks()) {
             Set<String> deps = new LinkedHashSet<>();
+            Set<String> hard = new HashSet<>();
             List<String> refs = new ArrayList<>();
             for (String a : t.command()) {
                 try {
@@ -60,12 +64,26 @@ public final class PipelineGraph {
                     }
                     if (r.equals(t.id())) throw new EimfException(spec.source() + ": tasks." + t.id() + " refers to itself");
                     deps.add(r);
+                    if (ref.startsWith("opt:")) {
+                        if (!spec.task(r).optional()) {
+                            throw new EimfException(spec.source() + ": tasks." + t.id() + ": ${" + ref + "} is for optional tasks; "
+                                    + r + " is not optional (use ${" + r + "})");
+                        }
+                        softRefs.computeIfAbsent(t.id(), k -> new LinkedHashSet<>()).add(r);
+                    } else {
+                        hard.add(r);
+                    }
                 }
             }
             deps.addAll(t.after());
+            hard.addAll(t.after());
             up.put(t.id(), List.copyOf(deps));
+            // A task referenced both softly and plainly is a hard dependency.
+            softRefs.getOrDefault(t.id(), new HashSet<>()).removeIf(hard::contains);
         }
-        return new PipelineGraph(spec, up, topoOrder(spec, up));
+        PipelineGraph g = new PipelineGraph(spec, up, topoOrder(spec, up));
+        g.soft.putAll(softRefs);
+        return g;
     }
 
     private static List<String> topoOrder(PipelineSpec spec, Map<String, List<String>> up) {
@@ -94,6 +112,11 @@ public final class PipelineGraph {
 
     public PipelineSpec spec() {
         return spec;
+    }
+
+    /** Whether {@code dep} is only a soft ({@code ${opt:...}}) dependency of {@code id}. */
+    public boolean isSoft(String id, String dep) {
+        return soft.getOrDefault(id, Set.of()).contains(dep);
     }
 
     /** Tasks this one waits for. */

@@ -11,7 +11,8 @@ import java.util.function.UnaryOperator;
  * folder), {@code ${params.NAME}}, {@code ${env.NAME}}, {@code ${TASK}} (another task's output folder, which also
  * makes it a dependency), {@code ${read:TASK/FILE}} (the trimmed text of a file in that folder, e.g. a run id) and
  * {@code ${path:TASK/FILE}} (that text as a path, resolved against the task's folder when relative: outputs name
- * their own files relatively because they are written under a temporary name and renamed).
+ * their own files relatively because they are written under a temporary name and renamed), and {@code ${opt:TASK}}
+ * (TASK's folder, or empty when TASK failed or was skipped: a soft dependency on an optional task).
  * {@code $${} writes a literal {@code ${}.
  */
 public final class Template {
@@ -43,6 +44,7 @@ public final class Template {
 
     /** The task a task reference names: {@code train} for {@code train} and for {@code read:train/run_id.txt}. */
     public static String taskOf(String reference) {
+        if (reference.startsWith("opt:")) return reference.substring(4);
         if (!isFileReference(reference)) return reference;
         String rest = reference.substring(5);
         int slash = rest.indexOf('/');
