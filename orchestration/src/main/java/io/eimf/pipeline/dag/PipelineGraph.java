@@ -75,8 +75,20 @@ public final class PipelineGraph {
                     }
                 }
             }
-            deps.addAll(t.after());
-            hard.addAll(t.after());
+            for (String a : t.after()) {
+                // after: [opt:x] waits for optional task x without needing it to succeed.
+                String d = a.startsWith("opt:") ? a.substring(4) : a;
+                deps.add(d);
+                if (a.startsWith("opt:")) {
+                    if (!spec.task(d).optional()) {
+                        throw new EimfException(spec.source() + ": tasks." + t.id() + ".after: opt:" + d
+                                + " is for optional tasks; " + d + " is not optional");
+                    }
+                    softRefs.computeIfAbsent(t.id(), k -> new LinkedHashSet<>()).add(d);
+                } else {
+                    hard.add(d);
+                }
+            }
             up.put(t.id(), List.copyOf(deps));
             // A task referenced both softly and plainly is a hard dependency.
             softRefs.getOrDefault(t.id(), new HashSet<>()).removeIf(hard::contains);

@@ -317,7 +317,12 @@ public final class PipelineRunner {
             argv.add(out.toString());
         }
         if (!commandAvailable(argv)) {
-            throw new EimfException("command 'eimf " + String.join(" ", t.command().subList(0, Math.min(2, t.command().size())))
+            List<String> words = new ArrayList<>();
+            for (String a : t.command()) {
+                if (a.startsWith("-") || a.contains("${")) break;
+                words.add(a);
+            }
+            throw new EimfException("command 'eimf " + String.join(" ", words)
                     + "' is not available in this build (its module is not on the class path)");
         }
         log.note("task " + t.id() + " (" + t.kind() + ", key " + key.substring(0, 12) + ", " + exec.describe() + "): eimf "

@@ -130,7 +130,8 @@ public final class PipelineSpecReader {
         for (TaskSpec t : list) ids.add(t.id());
         for (TaskSpec t : list) {
             for (String a : t.after()) {
-                if (!ids.contains(a)) throw error("/tasks/" + t.id() + "/after", "no task named '" + a + "'");
+                String id = a.startsWith("opt:") ? a.substring(4) : a;
+                if (!ids.contains(id)) throw error("/tasks/" + t.id() + "/after", "no task named '" + id + "'");
             }
         }
         return new PipelineSpec(name, description, params, list, source);
