@@ -309,7 +309,7 @@ public abstract class MlflowContract {
         CliResult again = Fixtures.eimf(cat(new String[] {"models", "resolve", "models:/" + name + "/2",
                 "--cache", cache.toString()}, conn));
         assertEquals(folder.toString(), again.out().trim());
-        assertTrue(again.err().contains("cached, verified"), again.err());
+        assertTrue(again.err().contains("cached and verified"), again.err());
     }
 
     @Test
