@@ -41,9 +41,18 @@ public final class RunSync {
 
     /** Syncs every run of the store. */
     public SyncReport syncAll() throws IOException {
+        return syncAll(null);
+    }
+
+    /** Syncs every run of the store, advancing {@code progress} (may be null) by one per run. */
+    public SyncReport syncAll(io.eimf.core.progress.Progress progress) throws IOException {
         SyncReport total = SyncReport.EMPTY;
         Set<String> done = new HashSet<>();
-        for (String id : store.runIds()) total = total.plus(sync(id, done));
+        for (String id : store.runIds()) {
+            total = total.plus(sync(id, done));
+            if (progress != null) progress.advance(1, total.recordsSent() + " records sent");
+        }
+        if (progress != null) progress.finish(total.recordsSent() + " records sent");
         return total;
     }
 
