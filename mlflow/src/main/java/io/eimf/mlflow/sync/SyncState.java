@@ -6,7 +6,6 @@ import io.eimf.core.json.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -53,9 +52,5 @@ public final class SyncState {
     /** The progress for one server, created when absent. */
     public Server server(String uri) {
         return servers.computeIfAbsent(uri, u -> new Server());
-    }
-
-    static Map<String, String> copy(Map<String, String> m) {
-        return new LinkedHashMap<>(m);
     }
 }

@@ -247,9 +247,12 @@ public abstract class MlflowContract {
                 s.download(root + "/" + f.getKey(), back);
                 assertArrayEquals(f.getValue(), Files.readAllBytes(back), f.getKey());
             }
+            // MLflow 2.17's local artifact store answers a missing file with 500 (an OSError), the double with 404:
+            // the contract is only that it fails and leaves nothing behind.
             MlflowApiException e = assertThrows(MlflowApiException.class,
                     () -> s.download(root + "/no-such-file", tmp.resolve("x")));
-            assertEquals(404, e.status());
+            assertTrue(e.status() == 404 || e.status() == 500, e.getMessage());
+            assertFalse(Files.exists(tmp.resolve("x")));
         }
     }
 

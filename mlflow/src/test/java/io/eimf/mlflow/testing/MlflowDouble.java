@@ -6,7 +6,6 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.eimf.core.json.Json;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
@@ -661,10 +660,5 @@ public final class MlflowDouble implements AutoCloseable {
             if (v.equals(mv.getVersion())) b.addAliases(a);
         });
         return b.build();
-    }
-
-    /** For tests reading raw bytes. */
-    static byte[] readAll(InputStream in) throws IOException {
-        return in.readAllBytes();
     }
 }
