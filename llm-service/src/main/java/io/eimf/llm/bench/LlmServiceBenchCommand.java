@@ -105,21 +105,23 @@ public final class LlmServiceBenchCommand implements Command {
                     "llm-service load benchmark: %d concurrent clients over loopback HTTP (JDK HttpClient, HTTP/1.1),"
                             + " fake OpenAI-compatible LLM with %d ms latency, maxConcurrentCalls %d, %d items per"
                             + " user, cache %s; client-observed latency including HTTP, exact percentiles%n"
-                            + "%-6s %9s %7s %9s %9s %9s %9s %10s%n"
+                            + "%-6s %9s %7s %9s %9s %9s %9s %10s %12s%n"
                             + "%s%n%s%n"
                             + "service-internal (metrics, no HTTP): hit p50 %.3f ms p99 %.3f ms; miss p50 %.1f ms "
                             + "p99 %.1f ms%n"
                             + "LLM calls in the miss phase: %d for %d distinct users; in the hit phase: %d%n"
                             + "peak heap used %.0f MiB, peak RSS (VmHWM) %s MiB (one JVM: fake LLM + service + "
                             + "clients)%n"
+                            + "CPU ms/req: process CPU time (clients + service + fake LLM + GC/JIT) per request; "
+                            + "machine load average at the end: %s%n"
                             + "goals: errors = 0: %s; cache-hit p99 < 2 ms: %s (%.3f ms, hit phase %s)%n",
                     clients, latencyMs, maxCalls, nItems, server.health().cache(),
-                    "phase", "requests", "errors", "p50 ms", "p90 ms", "p99 ms", "max ms", "req/s",
+                    "phase", "requests", "errors", "p50 ms", "p90 ms", "p99 ms", "max ms", "req/s", "CPU ms/req",
                     miss.row(), hit.row(),
                     sm.hitLatency.percentileMs(0.5), sm.hitLatency.percentileMs(0.99),
                     sm.missLatency.percentileMs(0.5), sm.missLatency.percentileMs(0.99),
                     llmCalls, clients, llm.calls() - callsBefore - llmCalls,
-                    mem.peakHeapMiB(), mem.peakRssMiB(),
+                    mem.peakHeapMiB(), mem.peakRssMiB(), loadAverage(),
                     miss.errors.get() + hit.errors.get() == 0 ? "PASS" : "FAIL",
                     hit.p(0.99) < 2.0 ? "PASS" : "FAIL", hit.p(0.99),
                     thinkMs == 0 ? "closed loop" : "with " + thinkMs + " ms think time");
@@ -133,6 +135,7 @@ public final class LlmServiceBenchCommand implements Command {
             result.put("llmCallsMissPhase", llmCalls);
             result.put("peakHeapMiB", Math.round(mem.peakHeapMiB()));
             result.put("peakRssMiB", mem.peakRssMiB());
+            result.put("loadAverage", loadAverage());
             result.put("toolVersion", ToolVersion.get());
             if (cl.hasOption("out")) AtomicOutput.text(ctx.path(cl.getOptionValue("out")), Json.pretty(result));
             return miss.errors.get() + hit.errors.get() == 0 ? 0 : 1;
@@ -171,6 +174,7 @@ public final class LlmServiceBenchCommand implements Command {
         final AtomicLong errors = new AtomicLong();
         final AtomicLong next = new AtomicLong();
         double seconds;
+        double cpuSeconds;
         volatile String firstError;
 
         Phase(String name, int n) {
@@ -186,8 +190,9 @@ public final class LlmServiceBenchCommand implements Command {
         }
 
         String row() {
-            return String.format(Locale.ROOT, "%-6s %9d %7d %9.3f %9.3f %9.3f %9.3f %10.0f", name, nanos.length,
-                    errors.get(), p(0.5), p(0.9), p(0.99), p(1.0), nanos.length / seconds)
+            return String.format(Locale.ROOT, "%-6s %9d %7d %9.3f %9.3f %9.3f %9.3f %10.0f %12.3f", name,
+                    nanos.length, errors.get(), p(0.5), p(0.9), p(0.99), p(1.0), nanos.length / seconds,
+                    cpuSeconds * 1000 / nanos.length)
                     + (firstError == null ? "" : "   first error: " + firstError);
         }
 
@@ -200,6 +205,7 @@ public final class LlmServiceBenchCommand implements Command {
             m.put("p99Ms", p(0.99));
             m.put("maxMs", p(1.0));
             m.put("requestsPerSecond", nanos.length / seconds);
+            m.put("cpuMsPerRequest", cpuSeconds * 1000 / nanos.length);
             if (firstError != null) m.put("firstError", firstError);
             return m;
         }
@@ -251,12 +257,29 @@ public final class LlmServiceBenchCommand implements Command {
             threads.add(t);
         }
         ready.await();
+        long cpu0 = processCpuNanos();
         long t0 = System.nanoTime();
         go.countDown();
         for (Thread t : threads) t.join();
         ph.seconds = (System.nanoTime() - t0) / 1e9;
+        ph.cpuSeconds = (processCpuNanos() - cpu0) / 1e9;
         if (progress != null) progress.finish(null);
         return ph;
+    }
+
+    /** The 1-minute load average (other processes compete for the same cores), or n/a. */
+    static String loadAverage() {
+        double l = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        return l < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f on %d cores", l,
+                Runtime.getRuntime().availableProcessors());
+    }
+
+    /** CPU time of the whole JVM so far (all threads: clients, service, fake LLM, GC, JIT). */
+    static long processCpuNanos() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getProcessCpuTime();
+        }
+        return 0;
     }
 
     /** Samples heap use while running; reads the peak RSS from /proc where available. */
