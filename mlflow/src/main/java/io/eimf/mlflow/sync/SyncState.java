@@ -34,6 +34,8 @@ public final class SyncState {
         public Map<String, Integer> metricPoints = new TreeMap<>();
         /** Artifact path to the SHA-256 of the uploaded bytes. */
         public Map<String, String> artifacts = new TreeMap<>();
+        /** Artifact path to "size:mtime" when it was hashed, so unchanged files are not hashed on every flush. */
+        public Map<String, String> artifactStamps = new TreeMap<>();
         public TreeSet<String> models = new TreeSet<>();
         public String status;
     }

@@ -192,6 +192,33 @@ public abstract class MlflowContract {
     }
 
     @Test
+    void syncMidRunThenAgainSendsOnlyTheDelta() throws Exception {
+        Path store = tmp.resolve("offline");
+        try (RunTracker t = RunTracker.builder(store).experiment("contract-" + unique).build();
+             MlflowServer s = server(proxy.uri()); MlflowClient c = new MlflowClient(serverUri())) {
+            TrackedRun run = t.startRun("incremental-" + unique);
+            run.logMetric("train.loss", 1.0, 0).logMetric("train.loss", 0.5, 1).logText("notes.txt", "v1");
+            io.eimf.mlflow.sync.RunSync sync = new io.eimf.mlflow.sync.RunSync(t.store(), s);
+            io.eimf.mlflow.sync.SyncReport first = sync.syncRun(run.runId());
+            assertEquals(List.of(1, 2, 1, 0, 1), List.of(first.runsCreated(), first.metricPoints(), first.artifacts(),
+                    first.runsEnded(), first.stillRunning()), first.toString());
+            run.logMetric("train.loss", 0.25, 2).logMetric("train.loss", 0.2, 3).logMetric("train.loss", 0.1, 4);
+            run.logText("notes.txt", "v2 changed");
+            run.end(io.eimf.mlflow.local.RunStatus.FINISHED);
+            io.eimf.mlflow.sync.SyncReport second = sync.syncRun(run.runId());
+            assertEquals(List.of(0, 3, 1, 1, 0), List.of(second.runsCreated(), second.metricPoints(), second.artifacts(),
+                    second.runsEnded(), second.stillRunning()), second.toString());
+            String remoteId = sync.remoteRunId(run.runId());
+            assertEquals(5, c.getMetricHistory(remoteId, "train.loss").size());
+            Path back = tmp.resolve("notes.back");
+            s.download(s.artifactRoot(remoteId) + "/notes.txt", back);
+            assertEquals("v2 changed", Files.readString(back));
+            assertEquals(Service.RunStatus.FINISHED, s.getRun(remoteId).getInfo().getStatus());
+            assertEquals(0, sync.syncRun(run.runId()).recordsSent());
+        }
+    }
+
+    @Test
     void aServerGoingDownMidRunLosesNothing() throws Exception {
         ByteArrayOutputStream warnings = new ByteArrayOutputStream();
         String localId;
