@@ -119,8 +119,11 @@ public final class InterestService implements AutoCloseable {
         return new InterestRequest(r.userId(), items, r.minInterests(), r.maxInterests());
     }
 
+    private static final java.util.regex.Pattern CONTROL = java.util.regex.Pattern.compile("[\\p{Cc}&&[^\\t\\n\\r]]");
+    private static final java.util.regex.Pattern SPACE = java.util.regex.Pattern.compile("\\s+");
+
     private static String clean(String s) {
-        return s.replaceAll("[\\p{Cc}&&[^\\t\\n\\r]]", "").replaceAll("\\s+", " ").strip();
+        return SPACE.matcher(CONTROL.matcher(s).replaceAll("")).replaceAll(" ").strip();
     }
 
     @Override

@@ -95,13 +95,9 @@ public final class GgufProvider implements ChatProvider {
 
     @Override
     public synchronized ChatResult chat(ChatPrompt prompt) throws ProviderException {
-        List<Pair<String, String>> pairs = new ArrayList<>();
-        List<ChatTurn> turns = prompt.turns();
-        for (int i = 0; i < turns.size(); i += 2) {
-            String user = turns.get(i).text();
-            String assistant = i + 1 < turns.size() ? turns.get(i + 1).text() : null;
-            pairs.add(new Pair<>(user, assistant));
-        }
+        // de.kherud:llama takes (role, content) pairs and applies the model's own chat template.
+        List<Pair<String, String>> messages = new ArrayList<>();
+        for (ChatTurn t : prompt.turns()) messages.add(new Pair<>(t.role(), t.text()));
         String grammar;
         try {
             grammar = LlamaModel.jsonSchemaToGrammar(prompt.jsonSchema());
@@ -110,7 +106,7 @@ public final class GgufProvider implements ChatProvider {
                     "gguf: cannot compile the answer schema to a grammar: " + e.getMessage(), e);
         }
         InferenceParameters ip = new InferenceParameters("")
-                .setMessages(prompt.system(), pairs)
+                .setMessages(prompt.system(), messages)
                 .setUseChatTemplate(true)
                 .setGrammar(grammar)
                 .setNPredict(nPredict)

@@ -315,6 +315,12 @@ class LlmServerITCase {
                         "c1".repeat(9), "d1".repeat(9), "e1".repeat(9), "f1".repeat(9), "g1".repeat(9))));
         assertEquals(413, body.status());
         assertTrue(body.getMessage().contains("(setting maxRequestBytes)"), body.getMessage());
+        // Without a Content-Length (chunked), the limit is enforced while reading.
+        byte[] big = ("{\"texts\":[\"" + "x".repeat(5000) + "\"]}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        HttpResponse<String> chunked = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(s.url()
+                + "/v1/embed")).POST(HttpRequest.BodyPublishers.ofInputStream(
+                        () -> new java.io.ByteArrayInputStream(big))).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(413, chunked.statusCode(), chunked.body());
         LlmServiceException range = assertThrows(LlmServiceException.class,
                 () -> c.interests(new InterestRequest("u", SPACE_JAZZ.items().subList(0, 2), 3, 2)));
         assertEquals(400, range.status());
