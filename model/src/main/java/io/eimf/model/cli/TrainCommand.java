@@ -11,6 +11,7 @@ import io.eimf.core.json.Json;
 import io.eimf.core.provenance.ToolVersion;
 import io.eimf.model.backbone.Backbones;
 import io.eimf.model.baseline.MostPopular;
+import io.eimf.model.esim.EsimTraining;
 import io.eimf.model.eval.Evaluator;
 import io.eimf.model.export.ItemVocabulary;
 import io.eimf.model.export.ModelDirectory;
@@ -49,7 +50,7 @@ public final class TrainCommand implements Command {
     @Override
     public Options options() {
         TrainOptions d = TrainOptions.defaults();
-        return new Options()
+        return EsimTraining.addOptions(new Options())
                 .addOption(req("data", "DIR", "prepared dataset directory (eimf prepare)"))
                 .addOption(req("backbone", "NAME", String.join("|", Backbones.NAMES)))
                 .addOption(req("out", "DIR", "run directory: model/, metrics.json, checkpoint/"))
@@ -129,6 +130,7 @@ public final class TrainCommand implements Command {
         IbimModel model = new IbimModel(cfg, DataType.FLOAT, seed);
         Trainer trainer = new Trainer(model, data, o).checkpointDir(ckpt)
                 .addListener(new ProgressListener(ctx.err(), Duration.ofSeconds(5)));
+        Map<String, Object> esim = EsimTraining.attach(cl, ctx, ds, trainer, cfg.dim(), seed);
         ctx.err().printf(Locale.ROOT, "[train] %s on %s: %d train users, %d valid, %d test, %d items, %,d parameters%n",
                 backbone, dataDir, data.numTrainUsers(), data.valid().size(), data.test().size(), ds.numItems(),
                 model.params().size());
@@ -143,6 +145,7 @@ public final class TrainCommand implements Command {
         metrics.put("backend", Backend.describe());
         metrics.put("config", cfg);
         metrics.put("options", o);
+        metrics.put("esim", esim);
         metrics.put("steps", r.steps());
         metrics.put("bestStep", r.bestStep());
         metrics.put("stoppedEarly", r.stoppedEarly());
@@ -157,6 +160,7 @@ public final class TrainCommand implements Command {
         prov.put("dataset", datasetInfo(ds));
         prov.put("trainingSeed", seed);
         prov.put("options", o);
+        prov.put("trainedWithEsim", esim); // lineage only: no ESIM parameter is exported
         prov.put("backend", Backend.describe());
         prov.put("toolVersion", ToolVersion.get());
         prov.put("createdAt", java.time.Instant.now().toString());
@@ -169,6 +173,7 @@ public final class TrainCommand implements Command {
         ctx.out().printf(Locale.ROOT, "%s seed %d: best step %d of %d; test (%d users, %s split seed %s, full ranking):%n",
                 backbone, seed, r.bestStep(), r.steps(), data.test().size(), ds.manifest().split() == null ? "?" : ds.manifest().split().protocol(),
                 ds.manifest().split() == null ? "?" : ds.manifest().split().seed());
+        if (!"none".equals(esim.get("mode"))) ctx.out().println("  trained with ESIM auxiliary losses: " + esim.get("mode"));
         printMetrics(ctx, backbone, r.test());
         printMetrics(ctx, "most-popular", pop);
         ctx.out().println("wrote " + out.resolve("metrics.json") + " and " + out.resolve("model"));

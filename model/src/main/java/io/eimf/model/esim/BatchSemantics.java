@@ -102,6 +102,13 @@ final class BatchSemantics {
         return new Pairs(flat, cand, srow);
     }
 
+    /** For each pair, its row in the [rows*K, ...] arrays built from {@link #allFlatRows}. */
+    static int[] localRows(Pairs pairs, int k) {
+        int[] out = new int[pairs.size()];
+        for (int a = 0; a < out.length; a++) out[a] = pairs.semanticRow()[a] * k + pairs.flatRows()[a] % k;
+        return out;
+    }
+
     /** Flat row indices b*K+k of every interest of the semantic rows, in row order. */
     int[] allFlatRows(int k) {
         int[] out = new int[rows.length * k];

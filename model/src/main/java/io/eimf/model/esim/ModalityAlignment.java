@@ -69,12 +69,13 @@ public final class ModalityAlignment implements AuxiliaryObjective {
         INDArray[] zn = BatchSemantics.normalizeRows(z);
         INDArray s = zn[0];
         // Matching: cosine of every interest of the semantic rows to every candidate; no gradient through it.
-        INDArray hAll = BatchSemantics.normalizeRows(Ops.gatherRows(flat, bs.allFlatRows(k)))[0];
-        BatchSemantics.Pairs pairs = bs.match(hAll.mmul(s.transpose()), k);
+        int[] allRows = bs.allFlatRows(k);
+        INDArray[] hAll = BatchSemantics.normalizeRows(Ops.gatherRows(flat, allRows));   // [R*K, d]
+        BatchSemantics.Pairs pairs = bs.match(hAll[0].mmul(s.transpose()), k);
         int n = pairs.size();
         int m = bs.candidates.length;
-        INDArray h = Ops.gatherRows(flat, pairs.flatRows());                       // [N, d]
-        INDArray[] hn = BatchSemantics.normalizeRows(h);
+        int[] local = BatchSemantics.localRows(pairs, k);
+        INDArray[] hn = {Ops.gatherRows(hAll[0], local), Ops.gatherRows(hAll[1], local)};  // [N, d], [N, 1]
         INDArray logits = hn[0].mmul(s.transpose()).divi(tau);                     // [N, M]
         float[] bias = new float[n * m];
         float[] onehot = new float[n * m];

@@ -56,17 +56,20 @@ public final class SemanticPrediction implements AuxiliaryObjective {
         INDArray flat = interests.reshape((long) interests.size(0) * k, d);
         INDArray e = Ops.gatherRows(bank.embeddings(), bs.candidates);            // [M, E], unit rows
         if (e.dataType() != flat.dataType()) e = e.castTo(flat.dataType());
-        INDArray yAll = BatchSemantics.normalizeRows(head.forward(Ops.gatherRows(flat, bs.allFlatRows(k))))[0];
-        BatchSemantics.Pairs pairs = bs.match(yAll.mmul(e.transpose()), k);
+        int[] allRows = bs.allFlatRows(k);
+        INDArray hAll = Ops.gatherRows(flat, allRows);                             // [R*K, d]
+        INDArray[] yAll = BatchSemantics.normalizeRows(head.forward(hAll));        // [R*K, E]
+        BatchSemantics.Pairs pairs = bs.match(yAll[0].mmul(e.transpose()), k);
         int n = pairs.size();
-        INDArray h = Ops.gatherRows(flat, pairs.flatRows());                       // [N, d]
-        INDArray[] yn = BatchSemantics.normalizeRows(head.forward(h));             // [N, E]
+        int[] local = BatchSemantics.localRows(pairs, k);
+        INDArray[] yn = {Ops.gatherRows(yAll[0], local), Ops.gatherRows(yAll[1], local)};
         INDArray t = Ops.gatherRows(e, pairs.candidate());                         // [N, E]
         double cos = yn[0].mul(t).sumNumber().doubleValue() / n;
         if (backward) {
             INDArray dyn = t.mul(-lambda / n);
             INDArray dy = BatchSemantics.normalizeBackward(yn[0], yn[1], dyn);
-            BatchSemantics.addToInterests(step.dInterests(), pairs.flatRows(), head.backward(h, dy));
+            BatchSemantics.addToInterests(step.dInterests(), pairs.flatRows(),
+                    head.backward(Ops.gatherRows(hAll, local), dy));
         }
         return lambda * (1 - cos);
     }
