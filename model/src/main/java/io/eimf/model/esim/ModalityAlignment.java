@@ -71,12 +71,13 @@ public final class ModalityAlignment implements AuxiliaryObjective {
         // Matching: cosine of every interest of the semantic rows to every candidate; no gradient through it.
         int[] allRows = bs.allFlatRows(k);
         INDArray[] hAll = BatchSemantics.normalizeRows(Ops.gatherRows(flat, allRows));   // [R*K, d]
-        BatchSemantics.Pairs pairs = bs.match(hAll[0].mmul(s.transpose()), k);
+        INDArray sim = hAll[0].mmul(s.transpose());                                 // [R*K, M] cosines
+        BatchSemantics.Pairs pairs = bs.match(sim, k);
         int n = pairs.size();
         int m = bs.candidates.length;
         int[] local = BatchSemantics.localRows(pairs, k);
         INDArray[] hn = {Ops.gatherRows(hAll[0], local), Ops.gatherRows(hAll[1], local)};  // [N, d], [N, 1]
-        INDArray logits = hn[0].mmul(s.transpose()).divi(tau);                     // [N, M]
+        INDArray logits = Ops.gatherRows(sim, local).divi(tau);                    // [N, M]
         float[] bias = new float[n * m];
         float[] onehot = new float[n * m];
         for (int a = 0; a < n; a++) {
