@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.UnaryOperator;
 
 /**
  * Every setting of the llm-service, with its default. Read from a JSON file ({@link #load}), then overridden by
@@ -162,11 +161,6 @@ public record LlmServiceConfig(
                     || field.contains("token") || field.contains("assword") ? "***" : value) + "': invalid: "
                     + e.getMessage(), e);
         }
-    }
-
-    /** A copy transformed by {@code f} (for tests and benchmarks). */
-    public LlmServiceConfig map(UnaryOperator<LlmServiceConfig> f) {
-        return f.apply(this);
     }
 
     /** The setting names. */
