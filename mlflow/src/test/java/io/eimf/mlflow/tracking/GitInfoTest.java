@@ -34,7 +34,7 @@ class GitInfoTest {
     }
 
     @Test
-    void noRepository() {
+    void noRepository() throws Exception {
         // @TempDir lives outside any repository; a HEAD that is not a commit is ignored too.
         assertEquals(Optional.empty(), GitInfo.headCommit(dir));
         Path wt = dir.resolve("wt");
