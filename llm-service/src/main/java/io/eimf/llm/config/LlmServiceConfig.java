@@ -170,6 +170,17 @@ public record LlmServiceConfig(
         return s;
     }
 
+    /** All settings with the API key, token and cache password masked: safe to log. */
+    @Override
+    public String toString() {
+        com.fasterxml.jackson.databind.node.ObjectNode n = Json.mapper().valueToTree(this);
+        for (String secret : new String[] {"apiKey", "token", "cachePassword"}) {
+            if (n.hasNonNull(secret)) n.put(secret, "***");
+        }
+        n.put("cache", cacheDescription());
+        return "LlmServiceConfig" + n;
+    }
+
     /** The cache location without credentials, for logs and /healthz. */
     public String cacheDescription() {
         if (!cache.startsWith("jdbc:")) return "sqlite:" + Path.of(cache).toAbsolutePath().normalize();
