@@ -125,10 +125,8 @@ public record LlmServiceConfig(
         ((com.fasterxml.jackson.databind.node.ObjectNode) base).setAll((com.fasterxml.jackson.databind.node.ObjectNode) node);
         try {
             return Json.mapper().treeToValue(base, LlmServiceConfig.class);
-        } catch (IOException e) {
-            throw new EimfException(file + ": " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            throw new EimfException(file + ": " + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()), e);
+        } catch (IOException | RuntimeException e) {
+            throw new EimfException(file + ": " + reason(e), e);
         }
     }
 
@@ -158,9 +156,19 @@ public record LlmServiceConfig(
             return Json.mapper().treeToValue(n, LlmServiceConfig.class);
         } catch (IOException | RuntimeException e) {
             throw new EimfException("setting " + field + "='" + (field.toLowerCase().contains("key")
-                    || field.contains("token") || field.contains("assword") ? "***" : value) + "': invalid: "
-                    + e.getMessage(), e);
+                    || field.contains("token") || field.contains("assword") ? "***" : value) + "': "
+                    + reason(e), e);
         }
+    }
+
+    /** The one-line reason of a Jackson failure: our own validation message, else Jackson's first line. */
+    private static String reason(Exception e) {
+        if (e.getCause() instanceof EimfException own) return own.getMessage();
+        String m = e instanceof com.fasterxml.jackson.databind.JsonMappingException j ? j.getOriginalMessage()
+                : e.getMessage();
+        if (m == null) return e.getClass().getSimpleName();
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
     }
 
     /** The setting names. */
