@@ -167,14 +167,16 @@ public final class PrepareJob {
         DataStream<Tuple2<String, Long>> frequent = parsed.getSideOutput(ITEM_COUNTS)
                 .keyBy(new CountKey()).reduce((a, b) -> Tuple2.of(a.f0, a.f1 + b.f1)).name("item counts")
                 .filter(new AtLeast(o.minItemCount())).name("items >= " + o.minItemCount());
-        DataStream<RawSequence> seqs = parsed
+        SingleOutputStreamOperator<RawSequence> grouped = parsed
                 .connect(frequent.broadcast(FREQUENT_ITEMS))
                 .process(new KeepFrequentItems()).name("drop items < " + o.minItemCount())
                 .returns(TypeInformation.of(PartialSequence.class))
                 .keyBy(new UserKey())
                 .process(new UserSequences(o.minUserCount())).name("drop users < " + o.minUserCount() + ", sort by time")
                 .returns(TypeInformation.of(RawSequence.class));
-        if (o.filter().equals(PrepareOptions.FILTER_KCORE)) {
+        DataStream<RawSequence> seqs = grouped;
+        boolean kCore = o.filter().equals(PrepareOptions.FILTER_KCORE);
+        if (kCore) {
             seqs = seqs.fullWindowPartition().mapPartition(new KCoreFinish(o.minItemCount(), o.minUserCount()))
                     .name("k-core until stable").setParallelism(1)
                     .returns(TypeInformation.of(RawSequence.class));
@@ -184,8 +186,9 @@ public final class PrepareJob {
         // Each subtask sends its distinct items once (bounded by the catalogue), not one record per user and item.
         DataStream<Tuple3<Integer, String, Integer>> items = seqs
                 .fullWindowPartition().mapPartition(new DistinctItems()).returns(keyType).name("distinct items");
-        DataStream<Tuple3<Integer, String, Integer>> users = seqs
-                .map(s -> Tuple3.of(KIND_USER, s.user, s.items.length)).returns(keyType).name("users");
+        // Users and their lengths come from a side output of the grouping step, so no consumer re-reads the sequences.
+        DataStream<Tuple3<Integer, String, Integer>> users = !kCore ? grouped.getSideOutput(USERS)
+                : seqs.map(s -> Tuple3.of(KIND_USER, s.user, s.items.length)).returns(keyType).name("users");
         TypeInformation<Tuple4<Integer, String, Integer, Integer>> assignType =
                 Types.TUPLE(Types.INT, Types.STRING, Types.INT, Types.INT);
         DataStream<Tuple4<Integer, String, Integer, Integer>> assignments = items.union(users)
@@ -225,6 +228,8 @@ public final class PrepareJob {
 
     static final OutputTag<Tuple2<String, Long>> ITEM_COUNTS =
             new OutputTag<>("itemCounts", Types.TUPLE(Types.STRING, Types.LONG));
+    static final OutputTag<Tuple3<Integer, String, Integer>> USERS =
+            new OutputTag<>("users", Types.TUPLE(Types.INT, Types.STRING, Types.INT));
     static final MapStateDescriptor<String, Long> FREQUENT_ITEMS =
             new MapStateDescriptor<>("frequentItems", Types.STRING, Types.LONG);
 
@@ -254,6 +259,16 @@ public final class PrepareJob {
      * item counts on a side output; parse counts go to accumulators.
      */
     static final class ParseRanges extends ProcessFunction<FileRange, PartialSequence> {
+        /** A partial sequence being filled and its length. */
+        private static final class Builder {
+            final PartialSequence seq;
+            int n;
+
+            Builder(PartialSequence seq) {
+                this.seq = seq;
+            }
+        }
+
         private final InteractionReader reader;
         private transient LongCounter raw;
         private transient LongCounter below;
@@ -277,20 +292,22 @@ public final class PrepareJob {
         public void processElement(FileRange range, Context ctx, Collector<PartialSequence> out) throws Exception {
             InteractionReader.Stats s = new InteractionReader.Stats();
             Map<String, long[]> counts = new HashMap<>();
-            Map<String, PartialSequence> users = new HashMap<>();
-            Map<String, int[]> sizes = new HashMap<>();
+            Map<String, Builder> users = new HashMap<>();
+            Builder[] last = new Builder[1];
             reader.read(range, s, r -> {
                 counts.computeIfAbsent(r.item, k -> new long[1])[0]++;
-                PartialSequence p = users.computeIfAbsent(r.user, k -> new PartialSequence(k, 4));
-                int[] n = sizes.computeIfAbsent(r.user, k -> new int[1]);
-                p.add(n[0]++, r);
+                // Sources are mostly grouped by user: skip the map lookup while the user does not change.
+                Builder b = last[0];
+                if (b == null || !b.seq.user.equals(r.user)) {
+                    b = users.computeIfAbsent(r.user, k -> new Builder(new PartialSequence(k, 8)));
+                    last[0] = b;
+                }
+                b.seq.add(b.n++, r);
             });
             for (Map.Entry<String, long[]> e : counts.entrySet()) {
                 ctx.output(ITEM_COUNTS, Tuple2.of(e.getKey(), e.getValue()[0]));
             }
-            for (Map.Entry<String, PartialSequence> e : users.entrySet()) {
-                out.collect(e.getValue().trim(sizes.get(e.getKey())[0]));
-            }
+            for (Builder b : users.values()) out.collect(b.seq.trim(b.n));
             raw.add(s.raw);
             below.add(s.belowMinRating);
             bad.add(s.badLines);
@@ -385,6 +402,7 @@ public final class PrepareJob {
                 k += m;
             }
             out.collect(SequenceRules.sequence(ctx.getCurrentKey(), items, times, orders, pos));
+            ctx.output(USERS, Tuple3.of(KIND_USER, ctx.getCurrentKey(), n));
         }
     }
 
