@@ -23,7 +23,8 @@ public final class InterestService implements AutoCloseable {
     private final InterestExtractor extractor;
     private final InterestCache cache;
     private final ServiceMetrics metrics;
-    private final SingleFlight<Extracted> flights = new SingleFlight<>();
+    /** Values are an {@link Extracted} (this flight called the provider) or a {@link CacheEntry} (it did not). */
+    private final SingleFlight<Object> flights = new SingleFlight<>();
 
     private record Extracted(Extraction extraction, String createdAt) {}
 
@@ -70,10 +71,8 @@ public final class InterestService implements AutoCloseable {
         return fromExtraction(request.userId(), key, (Extracted) res.value());
     }
 
-    @SuppressWarnings({"unchecked", "rawtypes"})
     private SingleFlight.Result<Object> runOnce(String key, InterestRequest r) {
-        SingleFlight raw = flights;
-        return raw.run(key, () -> {
+        return flights.run(key, () -> {
             // Re-check inside the flight: a flight for this key may have completed and left just before we joined.
             Optional<CacheEntry> again = cache.get(key);
             if (again.isPresent()) return again.get();

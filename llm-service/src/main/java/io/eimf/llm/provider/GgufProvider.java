@@ -28,6 +28,20 @@ import java.util.Map;
  * <p>The model name is the file name plus the file's SHA-256, so replacing the file changes every cache key.
  */
 public final class GgufProvider implements ChatProvider {
+    static {
+        // de.kherud:llama extracts its native library to java.io.tmpdir/libjllama.so, overwriting the file another
+        // JVM may have mapped; a private directory per process avoids crashing a neighbour.
+        if (System.getProperty("de.kherud.llama.tmpdir") == null) {
+            try {
+                Path dir = Files.createTempDirectory("eimf-jllama-");
+                dir.toFile().deleteOnExit();
+                System.setProperty("de.kherud.llama.tmpdir", dir.toString());
+            } catch (IOException e) {
+                // Fall back to the library's default location.
+            }
+        }
+    }
+
     private final LlamaModel llama;
     private final String model;
     private final Map<String, Object> parameters;

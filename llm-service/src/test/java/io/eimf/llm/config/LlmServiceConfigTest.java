@@ -31,6 +31,14 @@ class LlmServiceConfigTest {
     }
 
     @Test
+    void toStringMasksSecrets() {
+        String s = LlmServiceConfig.defaults().with("apiKey", "sk-123").with("token", "tok-456")
+                .with("cache", "jdbc:postgresql://db/eimf?password=pw-789").with("cachePassword", "pw-000").toString();
+        assertTrue(s.contains("\"apiKey\":\"***\"") && s.contains("jdbc:postgresql://db/eimf"), s);
+        for (String secret : new String[] {"sk-123", "tok-456", "pw-789", "pw-000"}) assertTrue(!s.contains(secret), s);
+    }
+
+    @Test
     void unknownOrInvalidSettingsAreErrorsNamingThem() throws Exception {
         Path f = tmp.resolve("bad.json");
         Files.writeString(f, "{\"modle\":\"x\"}");

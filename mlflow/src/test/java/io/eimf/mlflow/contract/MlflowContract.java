@@ -219,6 +219,29 @@ public abstract class MlflowContract {
     }
 
     @Test
+    void bigRunsAreSplitIntoLogBatchesWithinMlflowsLimits() throws Exception {
+        Path store = tmp.resolve("offline");
+        String localId;
+        try (RunTracker t = RunTracker.builder(store).experiment("contract-" + unique).build();
+             TrackedRun run = t.startRun("big-" + unique)) {
+            localId = run.runId();
+            for (int i = 0; i < 150; i++) run.logParam("p" + i, i);
+            for (int i = 0; i < 120; i++) run.setTag("t" + i, "v" + i);
+            for (int step = 0; step < 1500; step++) run.logMetric("train.loss", 1.0 / (step + 1), step, 1_000_000L + step);
+        }
+        CliResult r = Fixtures.eimf("mlflow", "sync", "--local", store.toString(), "--tracking-uri", proxy.uri());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(proxy.count("POST", "/mlflow/runs/log-batch") >= 2, "more than one batch: " + proxy.requests().size());
+        String remoteId = new LocalFileStore(store).readRun(localId).tags().get(RunTags.REMOTE_RUN_ID);
+        try (MlflowServer s = server(serverUri()); MlflowClient c = new MlflowClient(serverUri())) {
+            assertEquals(1500, c.getMetricHistory(remoteId, "train.loss").size());
+            Service.Run run = s.getRun(remoteId);
+            assertEquals(150, run.getData().getParamsCount());
+            assertTrue(run.getData().getTagsList().stream().filter(x -> x.getKey().matches("t[0-9]+")).count() == 120);
+        }
+    }
+
+    @Test
     void aServerGoingDownMidRunLosesNothing() throws Exception {
         ByteArrayOutputStream warnings = new ByteArrayOutputStream();
         String localId;
