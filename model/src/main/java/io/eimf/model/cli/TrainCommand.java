@@ -125,12 +125,13 @@ public final class TrainCommand implements Command {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
+        EsimTraining.Prepared esimSetup = EsimTraining.prepare(cl, ctx, ds); // checked before any output
         if (!resume && Files.exists(out)) AtomicOutput.deleteRecursively(out);
         Files.createDirectories(out);
         IbimModel model = new IbimModel(cfg, DataType.FLOAT, seed);
         Trainer trainer = new Trainer(model, data, o).checkpointDir(ckpt)
                 .addListener(new ProgressListener(ctx.err(), Duration.ofSeconds(5)));
-        Map<String, Object> esim = EsimTraining.attach(cl, ctx, ds, trainer, cfg.dim(), seed);
+        Map<String, Object> esim = esimSetup.attach(trainer, cfg.dim(), seed);
         ctx.err().printf(Locale.ROOT, "[train] %s on %s: %d train users, %d valid, %d test, %d items, %,d parameters%n",
                 backbone, dataDir, data.numTrainUsers(), data.valid().size(), data.test().size(), ds.numItems(),
                 model.params().size());

@@ -56,20 +56,41 @@ public final class EsimTraining {
                 EsimOptions.Scope.parse(cl.getOptionValue("semantic-scope", "samples")));
     }
 
+    /** ESIM options and semantic interests, read and checked before any output is written. */
+    public static final class Prepared {
+        private final EsimOptions options;
+        private final SemanticBank bank;
+        private final Map<String, Object> info;
+
+        private Prepared(EsimOptions options, SemanticBank bank, Map<String, Object> info) {
+            this.options = options;
+            this.bank = bank;
+            this.info = info;
+        }
+
+        /** What is attached, for metrics.json and the training provenance. */
+        public Map<String, Object> info() {
+            return info;
+        }
+
+        /** Adds the objectives (none for {@code --esim none}) to {@code trainer}. */
+        public Map<String, Object> attach(Trainer trainer, int dim, long seed) {
+            for (AuxiliaryObjective a : Esim.objectives(options, bank, dim, DataType.FLOAT, seed)) trainer.addAuxiliary(a);
+            return info;
+        }
+    }
+
     /**
-     * Reads the semantic interests (when ESIM is on), checks they were extracted from {@code ds}, and adds the
-     * objectives to {@code trainer}.
-     *
-     * @return what was attached, for metrics.json and the training provenance
+     * Reads the semantic interests (when ESIM is on) and checks they were extracted from {@code ds} (and from the
+     * given clusters); fails with a message naming the file otherwise.
      */
-    public static Map<String, Object> attach(CommandLine cl, CommandContext ctx, PreparedDataset ds, Trainer trainer,
-                                             int dim, long seed) {
+    public static Prepared prepare(CommandLine cl, CommandContext ctx, PreparedDataset ds) {
         EsimOptions o = parse(cl);
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("mode", o.mode().label());
         if (o.mode() == EsimOptions.Mode.NONE) {
             if (cl.hasOption("semantic")) ctx.err().println("[esim] --esim none: --semantic is ignored (plain IBIM)");
-            return info;
+            return new Prepared(o, null, info);
         }
         if (!cl.hasOption("semantic")) throw new UsageException("--esim " + o.mode().label() + " needs --semantic DIR");
         Path semDir = ctx.path(cl.getOptionValue("semantic"));
@@ -97,7 +118,7 @@ public final class EsimTraining {
             throw new UsageException("--semantic-scope cluster needs --clusters DIR");
         }
         SemanticBank bank = SemanticBank.build(sem, clusters, o.scope(), DataType.FLOAT);
-        for (AuxiliaryObjective a : Esim.objectives(o, bank, dim, DataType.FLOAT, seed)) trainer.addAuxiliary(a);
+        int batch = Args.intValue(cl, "batch", io.eimf.model.train.TrainOptions.defaults().batchSize());
         // the users TrainingData.of trains on: a training part of at least two items
         java.util.Set<Integer> train = new java.util.HashSet<>();
         for (UserSequence s : ds.sequences()) if (s.trainingItems().length >= 2) train.add(s.user());
@@ -107,8 +128,8 @@ public final class EsimTraining {
                         + "samples from %s/%s, %d of %d training users carry semantic interests (%.1f per batch of %d), "
                         + "%d distinct interests%n", o.mode().label(), o.lambdaAlign(), o.lambdaPredict(), o.tau(),
                 o.scope().label(), bank.typicalUsers(), sm.provider(), sm.model(), covered, trainUsers,
-                (double) covered / Math.max(1, trainUsers) * Math.min(trainUsers, trainer.options().batchSize()),
-                trainer.options().batchSize(), bank.size());
+                (double) covered / Math.max(1, trainUsers) * Math.min(trainUsers, batch),
+                batch, bank.size());
         info.put("lambdaAlign", o.lambdaAlign());
         info.put("lambdaPredict", o.lambdaPredict());
         info.put("tau", o.tau());
@@ -119,7 +140,7 @@ public final class EsimTraining {
         info.put("typicalSamples", bank.typicalUsers());
         info.put("trainUsersWithSemantics", covered);
         info.put("distinctInterests", bank.size());
-        return info;
+        return new Prepared(o, bank, info);
     }
 
     private static SemanticInterestDataset read(Path dir) {

@@ -110,6 +110,7 @@ class EsimExportITCase {
                     "--max-steps", "5", "--esim", "align", "--semantic", sem.toString()});
         assertEquals(1, rc);
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("extracted from dataset 0000"), err.toString());
+        assertFalse(Files.exists(tmp.resolve("run")), "refused before writing any output");
         rc = new Eimf(Eimf.discover(), new PrintStream(new ByteArrayOutputStream()),
                 new PrintStream(err, true, StandardCharsets.UTF_8)).run(new String[] {
                     "train", "--data", ds.dir().toString(), "--backbone", "mind", "--out", tmp.resolve("run2").toString(),
