@@ -66,9 +66,9 @@ public final class ClusterBenchCommand implements Command {
                 + "per user id), k-means k=%d, greedy k-means++ on a ~%d sample, %d Lloyd iterations (tolerance 0), "
                 + "BATCH mode, JVM max heap %d MiB, %d CPUs%n", d, k, k, initSample, iterations,
                 Runtime.getRuntime().maxMemory() >> 20, Runtime.getRuntime().availableProcessors());
-        out.println("| users | parallelism | runtime | generate-only pass s | init s | s/iteration (mean) | "
-                + "min | max | profiles/s per iteration |");
-        out.println("|---:|---:|---|---:|---:|---:|---:|---:|---:|");
+        out.println("| users | parallelism | runtime | generate-only pass s | init s | iterations | s/iteration (mean) "
+                + "| min | max | profiles/s per iteration | load avg (1 min) after |");
+        out.println("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (String[] r : rows) out.println("| " + String.join(" | ", r) + " |");
         return 0;
     }
@@ -96,9 +96,16 @@ public final class ClusterBenchCommand implements Command {
             }
             double mean = sum / r.iterationSeconds().size();
             return new String[] {String.valueOf(n), String.valueOf(p),
-                    perJob ? "local env per job" : "shared mini-cluster", f(gen), f(r.initSeconds()), f(mean), f(min),
-                    f(max), String.format(Locale.ROOT, "%.0f", n / mean)};
+                    perJob ? "local env per job" : "shared mini-cluster", f(gen), f(r.initSeconds()),
+                    String.valueOf(r.iterationSeconds().size()), f(mean), f(min), f(max),
+                    String.format(Locale.ROOT, "%.0f", n / mean), loadAverage()};
         }
+    }
+
+    /** The 1-minute load average: on a shared machine it says how much the timings were disturbed. */
+    private static String loadAverage() {
+        double l = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        return l < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f", l);
     }
 
     private static String f(double s) {

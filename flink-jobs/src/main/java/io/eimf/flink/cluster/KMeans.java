@@ -16,7 +16,7 @@ import org.apache.flink.util.Collector;
  * iterations and Flink ML does not run on it): one job draws the k-means++ sample, then one job per Lloyd iteration
  * assigns every profile to its nearest centroid (the centroids travel inside the job's closure) and returns per-
  * subtask sums, from which the client computes the next centroids. Stops when the relative inertia change falls
- * below the tolerance, when no centroid moves, or at the iteration cap.
+ * below the tolerance, when no centroid moves, or at the iteration cap (a tolerance of 0 always runs to the cap).
  */
 public final class KMeans {
 
@@ -103,7 +103,9 @@ public final class KMeans {
             double prev = inertia.isEmpty() ? Double.NaN : inertia.get(inertia.size() - 1);
             inertia.add(in);
             if (listener != null) listener.iteration(it, in, counts, secs);
-            if (!moved || (!Double.isNaN(prev) && prev > 0 && Math.abs(prev - in) / prev < c.tolerance())) {
+            // Tolerance 0 means "run to the cap" (benchmarks time a fixed number of iterations).
+            if (c.tolerance() > 0 && (!moved
+                    || (!Double.isNaN(prev) && prev > 0 && Math.abs(prev - in) / prev < c.tolerance()))) {
                 converged = true;
                 break;
             }
