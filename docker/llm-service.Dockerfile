@@ -17,4 +17,4 @@ COPY --from=build /app/lib /app/lib
 USER eimf
 EXPOSE 8090
 ENTRYPOINT ["java", "-Xmx2g", "-cp", "/app/lib/*", "io.eimf.core.cli.Eimf"]
-CMD ["llm", "serve", "--host", "0.0.0.0", "--port", "8090"]
+CMD ["llm-service", "--host", "0.0.0.0", "--port", "8090"]

@@ -32,7 +32,7 @@ public final class RecommendService {
     }
 
     /** One recommended item. */
-    public record Recommended(String item, float score, int interest) {}
+    public record Recommended(String item, String title, float score, int interest) {}
 
     /**
      * The answer.
@@ -108,7 +108,7 @@ public final class RecommendService {
         ServingModel.Ranked r = m.recommend(known, Math.min(n, m.numItems()));
         List<Recommended> items = new ArrayList<>(r.items().length);
         for (int i = 0; i < r.items().length; i++) {
-            items.add(new Recommended(m.rawId(r.items()[i]), r.scores()[i], r.interests()[i]));
+            items.add(new Recommended(m.rawId(r.items()[i]), m.title(r.items()[i]), r.scores()[i], r.interests()[i]));
         }
         return new Answer(m.describe(), m.version(), items, unknown);
     }

@@ -23,6 +23,9 @@ public interface ServingModel {
     /** The raw id of an internal item id. */
     String rawId(int itemId);
 
+    /** The title of an internal item id (may be null). */
+    String title(int itemId);
+
     /**
      * Top {@code n} items for a history of internal ids, oldest first.
      *

@@ -23,8 +23,21 @@ import org.junit.jupiter.api.io.TempDir;
  * running the tasks that had finished again, and leave no temporary folders behind.
  */
 class PipelineKillResumeITCase {
+    /** Pinned so that a jar rebuilt in ~/.m2 by someone else mid-test does not change the task keys. */
+    private static final String CODE_VERSION = "kill-resume-test";
+
     @TempDir
     Path tmp;
+
+    @org.junit.jupiter.api.BeforeAll
+    static void pinCodeVersion() {
+        System.setProperty("eimf.code.version", CODE_VERSION);
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void unpinCodeVersion() {
+        System.clearProperty("eimf.code.version");
+    }
 
     private String chain(Path markers) {
         // a -> b -> slow -> d, plus e beside them; "slow" is killed mid-way.
@@ -55,6 +68,7 @@ class PipelineKillResumeITCase {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx256m");
+        cmd.add("-Deimf.code.version=" + CODE_VERSION);
         for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
             if (a.startsWith("--add-opens")) cmd.add(a);
         }

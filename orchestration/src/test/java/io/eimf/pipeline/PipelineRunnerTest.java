@@ -191,7 +191,7 @@ class PipelineRunnerTest {
                 """.formatted(markers));
         Pipelines.Run r = eimf("pipeline", "run", file.toString(), "--work", tmp.resolve("w").toString());
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.err().contains("'eimf no-such-command --input' is not available in this build"), r.err());
+        assertTrue(r.err().contains("'eimf no-such-command' is not available in this build"), r.err());
         assertTrue(r.out().contains("skipped"), r.out());
     }
 
@@ -218,5 +218,68 @@ class PipelineRunnerTest {
         Files.writeString(input.resolve("f.txt"), "two");
         String k4 = new PipelineRunner(spec, new RunOptions(tmp.resolve("w"))).keys().get("a");
         assertNotEquals(k1, k4, "the content of external inputs changes the key");
+    }
+
+    @Test
+    void fileReferencesReadValuesAndPathsFromUpstreamOutputs() throws Exception {
+        Path markers = tmp.resolve("m");
+        Path file = Pipelines.write(tmp, "p.yaml", """
+                pipeline: reads
+                tasks:
+                  a:
+                    kind: command
+                    run: [test-step, --name, a, --markers, "%1$s", --value, "40"]
+                    out: --out
+                  b:
+                    kind: command
+                    run: [test-step, --name, b, --markers, "%1$s", --value, "${read:a/value.txt}", --input, "${path:a/self.txt}"]
+                    out: --out
+                """.formatted(markers));
+        // a writes value.txt; self.txt does not exist yet, so b fails with a clear message naming the file.
+        Pipelines.Run r = eimf("pipeline", "run", file.toString(), "--work", tmp.resolve("w").toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("${path:a/self.txt}: cannot read") && r.err().contains("did task a write it?"), r.err());
+        Files.writeString(file, Files.readString(file).replace("${path:a/self.txt}", "${a}"));
+        r = eimf("pipeline", "run", file.toString(), "--work", tmp.resolve("w").toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals("80", Files.readString(finalOutput(tmp.resolve("w"), r.out(), "b").resolve("value.txt")).trim());
+    }
+
+    @Test
+    void softDependencyRunsWithoutAFailedOptionalTaskUnderItsOwnKey() throws Exception {
+        Path markers = tmp.resolve("m");
+        String yaml = """
+                pipeline: soft
+                tasks:
+                  base:
+                    kind: command
+                    run: [test-step, --name, base, --markers, "%1$s", --value, "1"]
+                    out: --out
+                  extra:
+                    kind: command
+                    run: [test-step, --name, extra, --markers, "%1$s", --value, "100", FAIL]
+                    out: --out
+                    optional: true
+                  sum:
+                    kind: command
+                    run: [test-step, --name, sum, --markers, "%1$s", --value, "0", --input, "${base}", --input, "${opt:extra}"]
+                    out: --out
+                """.formatted(markers);
+        Path file = Pipelines.write(tmp, "p.yaml", yaml.replace(", FAIL]", ", --fail]"));
+        Path work = tmp.resolve("w");
+        Pipelines.Run r = eimf("pipeline", "run", file.toString(), "--work", work.toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals("1", Files.readString(finalOutput(work, r.out(), "sum").resolve("value.txt")).trim());
+        // Once the optional task works, the consumer runs again (a different key) and sees it.
+        Files.writeString(file, yaml.replace(", FAIL]", "]"));
+        r = eimf("pipeline", "run", file.toString(), "--work", work.toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals("101", Files.readString(finalOutput(work, r.out(), "sum").resolve("value.txt")).trim());
+        assertEquals(2, count(markers, "sum", "done"));
+        // A soft reference to a task that is not optional is refused.
+        Files.writeString(file, yaml.replace("    optional: true\n", "").replace(", FAIL]", "]"));
+        r = eimf("pipeline", "run", file.toString(), "--work", work.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("${opt:extra} is for optional tasks"), r.err());
     }
 }

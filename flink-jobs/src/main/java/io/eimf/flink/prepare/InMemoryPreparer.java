@@ -99,7 +99,7 @@ public final class InMemoryPreparer {
         });
         long ms = (System.nanoTime() - t0) / 1_000_000;
         if (progress != null) progress.finish(cols.size + " interactions kept before filtering");
-        return new PrepareResult(dir, sealed[0], "memory", 1, ms, List.copyOf(stats.examples), missing[0]);
+        return new PrepareResult(dir, sealed[0], "memory", 1, ms, ms, List.copyOf(stats.examples), missing[0]);
     }
 
     /** The one-line error for a run that filtered everything away. */

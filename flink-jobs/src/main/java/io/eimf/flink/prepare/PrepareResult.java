@@ -13,10 +13,11 @@ import java.util.Locale;
  * @param engine {@code flink} or {@code memory}
  * @param parallelism the Flink parallelism (1 for memory)
  * @param millis wall time of the run, output included
+ * @param jobMillis Flink's net job runtime (no mini-cluster start, no client-side concatenation); memory: = millis
  * @param badLineExamples the first skipped lines ({@code file:line: reason})
  * @param itemsWithoutMetadata kept items the metadata files did not describe
  */
-public record PrepareResult(Path dir, DatasetManifest manifest, String engine, int parallelism, long millis,
+public record PrepareResult(Path dir, DatasetManifest manifest, String engine, int parallelism, long millis, long jobMillis,
                             List<String> badLineExamples, long itemsWithoutMetadata) {
     /** One human line: counts with the protocol that produced them. */
     public String summary() {

@@ -18,17 +18,22 @@ public final class SequenceRules {
         return count >= min;
     }
 
-    /** Sorts one user's interactions by time, ties by input order, into a {@link RawSequence}. */
-    public static RawSequence sequence(String user, List<InteractionRecord> records) {
-        List<InteractionRecord> sorted = new ArrayList<>(records);
-        sorted.sort((a, b) -> InteractionRecord.compare(a.time, a.order, a.pos, b.time, b.order, b.pos));
-        String[] items = new String[sorted.size()];
-        long[] times = new long[sorted.size()];
-        for (int i = 0; i < items.length; i++) {
-            items[i] = sorted.get(i).item;
-            times[i] = sorted.get(i).time;
+    /**
+     * Sorts one user's interactions (parallel arrays, any order) by time, ties by input order, into a
+     * {@link RawSequence}: the one ordering rule ({@link InteractionRecord#compare}) of both engines.
+     */
+    public static RawSequence sequence(String user, String[] items, long[] times, long[] orders, int[] pos) {
+        int n = items.length;
+        Integer[] idx = new Integer[n];
+        for (int i = 0; i < n; i++) idx[i] = i;
+        java.util.Arrays.sort(idx, (x, y) -> InteractionRecord.compare(times[x], orders[x], pos[x], times[y], orders[y], pos[y]));
+        String[] outItems = new String[n];
+        long[] outTimes = new long[n];
+        for (int k = 0; k < n; k++) {
+            outItems[k] = items[idx[k]];
+            outTimes[k] = times[idx[k]];
         }
-        return new RawSequence(user, items, times);
+        return new RawSequence(user, outItems, outTimes);
     }
 
     /**

@@ -31,9 +31,10 @@ import java.util.Objects;
 public final class LlmServiceClient {
     private final URI base;
     private final HttpClient http;
-    private String token;
-    private Duration timeout = Duration.ofMinutes(5);
-    private RetryPolicy retry = new RetryPolicy(3, Duration.ofMillis(250), Duration.ofSeconds(10));
+    // Volatile: a client configured on one thread is shared by many.
+    private volatile String token;
+    private volatile Duration timeout = Duration.ofMinutes(5);
+    private volatile RetryPolicy retry = new RetryPolicy(3, Duration.ofMillis(250), Duration.ofSeconds(10));
 
     /** A client of the service at {@code baseUrl}, e.g. {@code http://127.0.0.1:8088}. */
     public LlmServiceClient(String baseUrl) {

@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.UnaryOperator;
 
 /**
  * Every setting of the llm-service, with its default. Read from a JSON file ({@link #load}), then overridden by
@@ -126,10 +125,8 @@ public record LlmServiceConfig(
         ((com.fasterxml.jackson.databind.node.ObjectNode) base).setAll((com.fasterxml.jackson.databind.node.ObjectNode) node);
         try {
             return Json.mapper().treeToValue(base, LlmServiceConfig.class);
-        } catch (IOException e) {
-            throw new EimfException(file + ": " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            throw new EimfException(file + ": " + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()), e);
+        } catch (IOException | RuntimeException e) {
+            throw new EimfException(file + ": " + reason(e), e);
         }
     }
 
@@ -159,14 +156,19 @@ public record LlmServiceConfig(
             return Json.mapper().treeToValue(n, LlmServiceConfig.class);
         } catch (IOException | RuntimeException e) {
             throw new EimfException("setting " + field + "='" + (field.toLowerCase().contains("key")
-                    || field.contains("token") || field.contains("assword") ? "***" : value) + "': invalid: "
-                    + e.getMessage(), e);
+                    || field.contains("token") || field.contains("assword") ? "***" : value) + "': "
+                    + reason(e), e);
         }
     }
 
-    /** A copy transformed by {@code f} (for tests and benchmarks). */
-    public LlmServiceConfig map(UnaryOperator<LlmServiceConfig> f) {
-        return f.apply(this);
+    /** The one-line reason of a Jackson failure: our own validation message, else Jackson's first line. */
+    private static String reason(Exception e) {
+        if (e.getCause() instanceof EimfException own) return own.getMessage();
+        String m = e instanceof com.fasterxml.jackson.databind.JsonMappingException j ? j.getOriginalMessage()
+                : e.getMessage();
+        if (m == null) return e.getClass().getSimpleName();
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
     }
 
     /** The setting names. */
@@ -174,6 +176,17 @@ public record LlmServiceConfig(
         Set<String> s = new TreeSet<>();
         for (var c : LlmServiceConfig.class.getRecordComponents()) s.add(c.getName());
         return s;
+    }
+
+    /** All settings with the API key, token and cache password masked: safe to log. */
+    @Override
+    public String toString() {
+        com.fasterxml.jackson.databind.node.ObjectNode n = Json.mapper().valueToTree(this);
+        for (String secret : new String[] {"apiKey", "token", "cachePassword"}) {
+            if (n.hasNonNull(secret)) n.put(secret, "***");
+        }
+        n.put("cache", cacheDescription());
+        return "LlmServiceConfig" + n;
     }
 
     /** The cache location without credentials, for logs and /healthz. */

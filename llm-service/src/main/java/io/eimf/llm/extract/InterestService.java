@@ -23,7 +23,8 @@ public final class InterestService implements AutoCloseable {
     private final InterestExtractor extractor;
     private final InterestCache cache;
     private final ServiceMetrics metrics;
-    private final SingleFlight<Extracted> flights = new SingleFlight<>();
+    /** Values are an {@link Extracted} (this flight called the provider) or a {@link CacheEntry} (it did not). */
+    private final SingleFlight<Object> flights = new SingleFlight<>();
 
     private record Extracted(Extraction extraction, String createdAt) {}
 
@@ -70,10 +71,8 @@ public final class InterestService implements AutoCloseable {
         return fromExtraction(request.userId(), key, (Extracted) res.value());
     }
 
-    @SuppressWarnings({"unchecked", "rawtypes"})
     private SingleFlight.Result<Object> runOnce(String key, InterestRequest r) {
-        SingleFlight raw = flights;
-        return raw.run(key, () -> {
+        return flights.run(key, () -> {
             // Re-check inside the flight: a flight for this key may have completed and left just before we joined.
             Optional<CacheEntry> again = cache.get(key);
             if (again.isPresent()) return again.get();
@@ -119,8 +118,11 @@ public final class InterestService implements AutoCloseable {
         return new InterestRequest(r.userId(), items, r.minInterests(), r.maxInterests());
     }
 
+    private static final java.util.regex.Pattern CONTROL = java.util.regex.Pattern.compile("[\\p{Cc}&&[^\\t\\n\\r]]");
+    private static final java.util.regex.Pattern SPACE = java.util.regex.Pattern.compile("\\s+");
+
     private static String clean(String s) {
-        return s.replaceAll("[\\p{Cc}&&[^\\t\\n\\r]]", "").replaceAll("\\s+", " ").strip();
+        return SPACE.matcher(CONTROL.matcher(s).replaceAll("")).replaceAll(" ").strip();
     }
 
     @Override

@@ -66,7 +66,10 @@ public final class InterestPrompt {
     /** An item text as a JSON string literal that cannot contain the delimiters. */
     public static String quote(String text) {
         String json = Json.write(text);
-        return json.replace("<", "\\u003c").replace(">", "\\u003e");
+        // Also escape the Unicode line and paragraph separators, which JSON allows raw but a model may read as
+        // line breaks: an item stays on its own line whatever its text holds.
+        return json.replace("<", "\\u003c").replace(">", "\\u003e")
+                .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029");
     }
 
     /** The JSON schema of a valid answer to {@code r} (counts and evidence range included). */

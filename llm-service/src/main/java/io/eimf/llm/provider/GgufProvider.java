@@ -28,6 +28,20 @@ import java.util.Map;
  * <p>The model name is the file name plus the file's SHA-256, so replacing the file changes every cache key.
  */
 public final class GgufProvider implements ChatProvider {
+    static {
+        // de.kherud:llama extracts its native library to java.io.tmpdir/libjllama.so, overwriting the file another
+        // JVM may have mapped; a private directory per process avoids crashing a neighbour.
+        if (System.getProperty("de.kherud.llama.tmpdir") == null) {
+            try {
+                Path dir = Files.createTempDirectory("eimf-jllama-");
+                dir.toFile().deleteOnExit();
+                System.setProperty("de.kherud.llama.tmpdir", dir.toString());
+            } catch (IOException e) {
+                // Fall back to the library's default location.
+            }
+        }
+    }
+
     private final LlamaModel llama;
     private final String model;
     private final Map<String, Object> parameters;
@@ -95,13 +109,9 @@ public final class GgufProvider implements ChatProvider {
 
     @Override
     public synchronized ChatResult chat(ChatPrompt prompt) throws ProviderException {
-        List<Pair<String, String>> pairs = new ArrayList<>();
-        List<ChatTurn> turns = prompt.turns();
-        for (int i = 0; i < turns.size(); i += 2) {
-            String user = turns.get(i).text();
-            String assistant = i + 1 < turns.size() ? turns.get(i + 1).text() : null;
-            pairs.add(new Pair<>(user, assistant));
-        }
+        // de.kherud:llama takes (role, content) pairs and applies the model's own chat template.
+        List<Pair<String, String>> messages = new ArrayList<>();
+        for (ChatTurn t : prompt.turns()) messages.add(new Pair<>(t.role(), t.text()));
         String grammar;
         try {
             grammar = LlamaModel.jsonSchemaToGrammar(prompt.jsonSchema());
@@ -110,7 +120,7 @@ public final class GgufProvider implements ChatProvider {
                     "gguf: cannot compile the answer schema to a grammar: " + e.getMessage(), e);
         }
         InferenceParameters ip = new InferenceParameters("")
-                .setMessages(prompt.system(), pairs)
+                .setMessages(prompt.system(), messages)
                 .setUseChatTemplate(true)
                 .setGrammar(grammar)
                 .setNPredict(nPredict)

@@ -9,7 +9,6 @@ import io.eimf.llm.extract.InterestExtractor;
 import io.eimf.llm.prompt.InterestPrompt;
 import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -23,10 +22,11 @@ import java.util.Set;
  *
  * <p>Each item contributes labels: its categories if given; else the categories after {@code " | "} in its text
  * (the {@code Item.defaultText} form "title | cat1, cat2"); else the words of its text (3+ letters, no stop words,
- * no numbers). Labels are ranked by how many items carry them (ties: the more recent, then alphabetical); labels
- * carried by at least max(2, 10% of the items) are kept, up to maxInterests, topped up to minInterests with the
- * next ones; a label whose items mostly coincide with a kept one's (Jaccard >= 0.8, e.g. the two words of one
- * recurring title) is skipped.
+ * no numbers). Labels are then chosen greedily by how many distinct, not yet explained items they explain
+ * (breadth: a word of one title watched ten times is not an interest, a category seen across many titles is; a
+ * word shared by titles of several themes explains nothing new once the themes are chosen), ties broken by new
+ * interactions, recency, then alphabetically; a label must explain at least max(2, 10% of the interactions) new
+ * interactions unless it is needed to reach minInterests, and at most maxInterests are chosen.
  */
 public final class MetadataInterestExtractor implements InterestExtractor {
     /** Algorithm version reported as the model. */
@@ -87,17 +87,35 @@ public final class MetadataInterestExtractor implements InterestExtractor {
                 lab.last = i;
             }
         }
-        List<Label> ranked = new ArrayList<>(labels.values());
-        ranked.sort(Comparator.comparingInt((Label l) -> -l.items.cardinality())
-                .thenComparingInt(l -> -l.last)
-                .thenComparing(l -> l.display));
+        // Greedy cover: repeatedly take the label that explains the most not-yet-explained distinct items. A word
+        // shared by titles of several themes ("Story") explains nothing new once the themes are taken, and a
+        // category carried by the same items as a taken one (Thriller beside Crime) is skipped for the same reason.
         int threshold = Math.max(2, (int) Math.ceil(0.1 * items.size()));
+        List<Label> remaining = new ArrayList<>(labels.values());
         List<Label> chosen = new ArrayList<>();
-        for (Label l : ranked) {
-            if (chosen.size() >= r.maxInterests()) break;
-            if (l.items.cardinality() < threshold && chosen.size() >= r.minInterests()) break;
-            if (redundant(l, chosen)) continue;
-            chosen.add(l);
+        BitSet covered = new BitSet();
+        while (chosen.size() < r.maxInterests() && !remaining.isEmpty()) {
+            Label best = null;
+            int bestDistinct = -1, bestNew = -1;
+            for (Label l : remaining) {
+                BitSet fresh = (BitSet) l.items.clone();
+                fresh.andNot(covered);
+                Set<String> texts = new java.util.HashSet<>();
+                for (int i = fresh.nextSetBit(0); i >= 0; i = fresh.nextSetBit(i + 1)) {
+                    texts.add(items.get(i).text().toLowerCase(Locale.ROOT));
+                }
+                int d = texts.size(), n = fresh.cardinality();
+                if (best == null || d > bestDistinct || d == bestDistinct && (n > bestNew || n == bestNew
+                        && (l.last > best.last || l.last == best.last && l.display.compareTo(best.display) < 0))) {
+                    best = l;
+                    bestDistinct = d;
+                    bestNew = n;
+                }
+            }
+            if (bestNew == 0 || bestNew < threshold && chosen.size() >= r.minInterests()) break;
+            chosen.add(best);
+            covered.or(best.items);
+            remaining.remove(best);
         }
         long ms = (System.nanoTime() - t0) / 1_000_000;
         if (chosen.size() < r.minInterests()) {
@@ -140,17 +158,6 @@ public final class MetadataInterestExtractor implements InterestExtractor {
             }
         }
         return out;
-    }
-
-    private static boolean redundant(Label l, List<Label> chosen) {
-        for (Label c : chosen) {
-            BitSet inter = (BitSet) l.items.clone();
-            inter.and(c.items);
-            BitSet union = (BitSet) l.items.clone();
-            union.or(c.items);
-            if (inter.cardinality() >= 0.8 * union.cardinality()) return true;
-        }
-        return false;
     }
 
     private static String name(String display) {

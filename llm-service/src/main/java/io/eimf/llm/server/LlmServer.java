@@ -204,7 +204,15 @@ public final class LlmServer implements AutoCloseable {
             fs.add(CompletableFuture.supplyAsync(() -> service.interests(r), batchWorkers));
         }
         List<InterestResponse> out = new ArrayList<>(fs.size());
-        for (CompletableFuture<InterestResponse> f : fs) out.add(f.get());
+        for (CompletableFuture<InterestResponse> f : fs) {
+            try {
+                out.add(f.get());
+            } catch (java.util.concurrent.ExecutionException e) {
+                // Unwrap so the error names the real failure (e.g. the cache database), not the future.
+                if (e.getCause() instanceof Exception cause) throw cause;
+                throw e;
+            }
+        }
         json(ctx, 200, new BatchInterestResponse(out));
     }
 

@@ -48,7 +48,12 @@ public final class LlmServiceCommand implements Command {
             {"base-url", "baseUrl"}, {"model", "model"}, {"cache", "cache"}, {"embedding-model", "embeddingModel"}};
         for (String[] m : map) {
             String v = cl.getOptionValue(m[0]);
-            if (v != null) c = c.with(m[1], v);
+            if (v == null) continue;
+            try {
+                c = c.with(m[1], v);
+            } catch (io.eimf.core.cli.EimfException e) {
+                throw new io.eimf.core.cli.UsageException("--" + m[0] + ": " + e.getMessage());
+            }
         }
         if (!c.cache().startsWith("jdbc:")) c = c.with("cache", ctx.path(c.cache()).toString());
         return c;

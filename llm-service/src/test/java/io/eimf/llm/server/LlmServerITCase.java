@@ -105,8 +105,9 @@ class LlmServerITCase {
 
     @Test
     void retriesOn500And429AndTimeoutsThenSucceeds() {
-        fake.then(FakeOpenAi.status(500), FakeOpenAi.status(429), FakeOpenAi.slow(1500), FakeOpenAi.valid());
-        LlmServer s = start(config().with("timeoutMs", "400"));
+        fake.then(FakeOpenAi.status(500), FakeOpenAi.status(429), FakeOpenAi.slow(2500), FakeOpenAi.valid());
+        // A generous timeout: under a loaded CI machine a valid answer must not time out too.
+        LlmServer s = start(config().with("timeoutMs", "1000"));
         InterestResponse r = client(s).interests(SPACE_JAZZ);
         assertTrue(r.ok(), r.error());
         assertEquals(4, r.attempts());
@@ -315,6 +316,12 @@ class LlmServerITCase {
                         "c1".repeat(9), "d1".repeat(9), "e1".repeat(9), "f1".repeat(9), "g1".repeat(9))));
         assertEquals(413, body.status());
         assertTrue(body.getMessage().contains("(setting maxRequestBytes)"), body.getMessage());
+        // Without a Content-Length (chunked), the limit is enforced while reading.
+        byte[] big = ("{\"texts\":[\"" + "x".repeat(5000) + "\"]}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        HttpResponse<String> chunked = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(s.url()
+                + "/v1/embed")).POST(HttpRequest.BodyPublishers.ofInputStream(
+                        () -> new java.io.ByteArrayInputStream(big))).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(413, chunked.statusCode(), chunked.body());
         LlmServiceException range = assertThrows(LlmServiceException.class,
                 () -> c.interests(new InterestRequest("u", SPACE_JAZZ.items().subList(0, 2), 3, 2)));
         assertEquals(400, range.status());

@@ -8,7 +8,9 @@ import io.eimf.mlflow.local.LocalFileStore;
 import io.eimf.mlflow.rest.MlflowServer;
 import io.eimf.mlflow.sync.RunSync;
 import io.eimf.mlflow.sync.SyncReport;
+import io.eimf.core.progress.Progress;
 import java.nio.file.Files;
+import java.time.Duration;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
@@ -43,7 +45,8 @@ public final class MlflowSyncCommand implements Command {
             String one = cl.getOptionValue("run-id");
             int runs = one != null ? 1 : store.runIds().size();
             ctx.err().println("[mlflow sync] " + runs + " local run(s) in " + store.root() + " -> " + uri);
-            SyncReport r = one != null ? sync.syncRun(one) : sync.syncAll();
+            SyncReport r = one != null ? sync.syncRun(one)
+                    : sync.syncAll(new Progress("mlflow sync", runs, ctx.err(), Duration.ofSeconds(5)));
             ctx.out().println("synced " + store.root() + " -> " + uri + ": " + r);
             if (r.recordsSent() == 0) ctx.out().println("server already had everything; nothing sent");
         }

@@ -39,7 +39,7 @@ public final class ModelsListCommand implements Command {
             if (names.isEmpty()) ctx.out().println("(no registered models)");
             for (String n : names) {
                 ctx.out().println(n + "  aliases " + reg.aliases(n));
-                ctx.out().printf(Locale.ROOT, "  %-7s %-10s %-20s %-34s %s%n", "version", "stage", "aliases", "run", "metrics (run's latest, as registered)");
+                ctx.out().printf(Locale.ROOT, "  %-7s %-10s %-20s %-34s %s%n", "version", "stage", "aliases", "run", "metrics (run's latest at registration) [metric variant]");
                 for (ModelVersionInfo v : reg.versions(n)) ctx.out().println(row(v));
             }
         }
@@ -47,8 +47,10 @@ public final class ModelsListCommand implements Command {
     }
 
     static String row(ModelVersionInfo v) {
-        return String.format(Locale.ROOT, "  %-7s %-10s %-20s %-34s %s", v.version(), v.stage(),
-                String.join(",", v.aliases()), v.runId(), metrics(v.metricTags()));
+        String variant = v.tags().get(io.eimf.mlflow.tracking.RunTags.METRIC_VARIANT);
+        return String.format(Locale.ROOT, "  %-7s %-10s %-20s %-34s %s%s", v.version(), v.stage(),
+                String.join(",", v.aliases()), v.runId(), metrics(v.metricTags()),
+                variant == null ? "" : " [" + variant + "]");
     }
 
     static String metrics(Map<String, Double> m) {

@@ -35,8 +35,6 @@ public final class ModelsResolveCommand implements Command {
             ModelResolver r = new ModelResolver(reg, cl.hasOption("cache") ? ctx.path(cl.getOptionValue("cache"))
                     : ModelResolver.defaultCache(), ctx.err());
             ModelResolver.Resolved res = r.resolve(cl.getArgList().get(0));
-            ctx.err().println("[models] " + cl.getArgList().get(0) + " = " + res.version().name() + " version "
-                    + res.version().version() + (res.fromCache() ? " (cached, verified)" : " (downloaded)"));
             ctx.out().println(res.folder());
         }
         return 0;

@@ -62,7 +62,7 @@ public final class LocalFileStore {
         }
         long now = System.currentTimeMillis();
         Map<String, Object> meta = new LinkedHashMap<>();
-        meta.put("artifact_location", root.resolve(id).toUri().toString());
+        meta.put("artifact_location", fileUri(root.resolve(id)));
         meta.put("creation_time", now);
         meta.put("experiment_id", id);
         meta.put("last_update_time", now);
@@ -128,7 +128,7 @@ public final class LocalFileStore {
     private static Map<String, Object> runMeta(String runId, String experimentId, String runName, RunStatus status,
             long startTime, Long endTime, Path dir) {
         Map<String, Object> meta = new LinkedHashMap<>();
-        meta.put("artifact_uri", dir.resolve("artifacts").toUri().toString());
+        meta.put("artifact_uri", fileUri(dir.resolve("artifacts")));
         meta.put("end_time", endTime);
         meta.put("entry_point_name", "");
         meta.put("experiment_id", experimentId);
@@ -292,6 +292,12 @@ public final class LocalFileStore {
             case "-inf", "-infinity" -> Double.NEGATIVE_INFINITY;
             default -> Double.parseDouble(s);
         };
+    }
+
+    /** A file: URI without the trailing slash Path.toUri adds to existing folders (MLflow writes none). */
+    public static String fileUri(Path p) {
+        String u = p.toUri().toString();
+        return u.endsWith("/") ? u.substring(0, u.length() - 1) : u;
     }
 
     private static String user() {

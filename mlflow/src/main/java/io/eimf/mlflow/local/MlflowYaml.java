@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import com.fasterxml.jackson.dataformat.yaml.util.StringQuotingChecker;
 import io.eimf.core.cli.EimfException;
 import io.eimf.core.io.AtomicOutput;
 import java.io.IOException;
@@ -22,7 +23,21 @@ public final class MlflowYaml {
             .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
             .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
             .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)
+            .stringQuotingChecker(new DateAwareQuoting())
             .build());
+
+    /**
+     * Jackson's minimal quoting plus dates and timestamps: unquoted, PyYAML would read MLmodel's
+     * {@code utc_time_created} (or a run named like a date) back as a datetime instead of a string.
+     */
+    private static final class DateAwareQuoting extends StringQuotingChecker.Default {
+        private static final java.util.regex.Pattern DATE = java.util.regex.Pattern.compile("^\\d{4}-\\d{1,2}-\\d{1,2}.*");
+
+        @Override
+        public boolean needToQuoteValue(String value) {
+            return super.needToQuoteValue(value) || DATE.matcher(value).matches();
+        }
+    }
 
     private MlflowYaml() {}
 

@@ -60,7 +60,10 @@ public final class ModelResolver {
         Path target = cacheDir.resolve(safe(v.name())).resolve("v" + v.version() + "-" + key);
         if (Files.isDirectory(target)) {
             String problem = verify(target);
-            if (problem == null) return new Resolved(target, v, true);
+            if (problem == null) {
+                log.println("[models] " + mu + " = " + v.name() + " version " + v.version() + ", cached and verified: " + target);
+                return new Resolved(target, v, true);
+            }
             log.println("[models] cached " + target + " is damaged (" + problem + "); downloading again");
         }
         AtomicOutput.directory(target, true, tmp -> {
@@ -68,7 +71,8 @@ public final class ModelResolver {
             MlflowModelFile.requireEimfFlavor(tmp);
             AtomicOutput.text(tmp.resolve(MANIFEST), Json.pretty(hashes(tmp)));
         });
-        log.println("[models] " + mu + " -> version " + v.version() + " downloaded to " + target);
+        log.println("[models] " + mu + " = " + v.name() + " version " + v.version() + ", downloaded from "
+                + registry.location() + " to " + target);
         return new Resolved(target, v, false);
     }
 

@@ -216,7 +216,7 @@ public final class LocalModelRegistry implements ModelRegistry {
         Path dir = run.artifactsDir().resolve(artifactPath).normalize();
         if (!dir.startsWith(run.artifactsDir())) throw new EimfException("artifact path escapes the run: " + artifactPath);
         MlflowModelFile.requireEimfFlavor(dir);
-        return dir.toUri().toString();
+        return LocalFileStore.fileUri(dir);
     }
 
     @Override

@@ -18,6 +18,18 @@ public interface ModelRegistry extends AutoCloseable {
     /** Its value for IBIM-only models: the behavioral model serves, ESIM stays offline. */
     String BEHAVIORAL_ONLY = "behavioral-only";
 
+    /**
+     * The registry for a tracking URI option (null: $MLFLOW_TRACKING_URI): the server's when that names an http(s)
+     * server, else the local one rooted at {@code localStore} (or at the file: URI given). For {@code serve} and
+     * {@code recommend}: {@code new ModelResolver(ModelRegistry.open(uri, dir), cache, err).resolve("models:/N@champion")}.
+     */
+    static ModelRegistry open(String trackingUri, Path localStore) {
+        java.util.Optional<String> server = io.eimf.mlflow.rest.TrackingUri.server(trackingUri);
+        if (server.isPresent()) return new RemoteModelRegistry(new io.eimf.mlflow.rest.MlflowServer(server.get()));
+        Path root = io.eimf.mlflow.rest.TrackingUri.localStore(trackingUri).map(Path::of).orElse(localStore);
+        return new LocalModelRegistry(new io.eimf.mlflow.local.LocalFileStore(root));
+    }
+
     /** Where this registry is, for messages ("http://..." or a folder). */
     String location();
 

@@ -2,7 +2,6 @@ package io.eimf.mlflow.registry;
 
 import io.eimf.core.cli.UsageException;
 import io.eimf.mlflow.tracking.MlflowNames;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -52,8 +51,7 @@ public record PromotionGate(String metric, String key, String op, double thresho
             case "<" -> value < threshold;
             default -> value == threshold;
         };
-        String text = String.format(Locale.ROOT, "%s = %.6g %s %s %.6g (%s)", key, value, ok ? "satisfies" : "fails",
-                op, threshold, where);
+        String text = key + " = " + value + " " + (ok ? "satisfies" : "fails") + " " + op + " " + threshold + " (" + where + ")";
         return new Outcome(ok, text);
     }
 }

@@ -28,7 +28,7 @@ public final class MlflowApiException extends EimfException {
 
     /** Whether a retry could succeed: no response, 429 or 5xx. */
     public boolean isTransient() {
-        return status == 0 || status == 429 || status >= 500;
+        return status == 0 || status == 429 || (status >= 500 && status != 501); // 501: will never work
     }
 
     /** Whether the server said the object does not exist. */

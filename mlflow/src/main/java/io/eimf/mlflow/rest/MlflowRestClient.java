@@ -55,6 +55,7 @@ public final class MlflowRestClient {
             throw new IllegalArgumentException("tracking URI must be http(s)://..., got " + trackingUri);
         }
         this.http = HttpClient.newBuilder().connectTimeout(connectTimeout)
+                .version(HttpClient.Version.HTTP_1_1) // MLflow serves HTTP/1.1; skip the h2c upgrade dance
                 .followRedirects(HttpClient.Redirect.NORMAL).build();
         this.requestTimeout = requestTimeout;
         this.authorization = authorizationFromEnv();

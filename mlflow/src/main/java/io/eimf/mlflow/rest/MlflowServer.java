@@ -31,6 +31,18 @@ public final class MlflowServer implements Closeable {
     static final int MAX_PARAMS = 100;
     static final int MAX_TAGS = 100;
 
+    /**
+     * mlflow-client's shaded Apache HTTP client logs every connection retry at INFO through java.util.logging, which
+     * floods stderr while a server is down; our own warning says it once. Held here so the setting is not collected.
+     */
+    private static final java.util.logging.Logger APACHE_HTTP_LOG = quiet("org.mlflow_project.apachehttp");
+
+    private static java.util.logging.Logger quiet(String name) {
+        java.util.logging.Logger l = java.util.logging.Logger.getLogger(name);
+        l.setLevel(java.util.logging.Level.WARNING);
+        return l;
+    }
+
     private final String uri;
     private final MlflowRestClient rest;
     private final MlflowClient client;

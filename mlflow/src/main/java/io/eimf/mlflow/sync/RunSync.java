@@ -41,9 +41,18 @@ public final class RunSync {
 
     /** Syncs every run of the store. */
     public SyncReport syncAll() throws IOException {
+        return syncAll(null);
+    }
+
+    /** Syncs every run of the store, advancing {@code progress} (may be null) by one per run. */
+    public SyncReport syncAll(io.eimf.core.progress.Progress progress) throws IOException {
         SyncReport total = SyncReport.EMPTY;
         Set<String> done = new HashSet<>();
-        for (String id : store.runIds()) total = total.plus(sync(id, done));
+        for (String id : store.runIds()) {
+            total = total.plus(sync(id, done));
+            if (progress != null) progress.advance(1, total.recordsSent() + " records sent");
+        }
+        if (progress != null) progress.finish(total.recordsSent() + " records sent");
         return total;
     }
 
@@ -119,14 +128,21 @@ public final class RunSync {
         int models = 0;
         if (Files.isDirectory(run.artifactsDir())) {
             String root = null;
+            boolean restamped = false;
             List<Path> all;
             try (Stream<Path> w = Files.walk(run.artifactsDir())) {
                 all = w.filter(Files::isRegularFile).sorted().toList();
             }
             for (Path f : all) {
                 String rel = run.artifactsDir().relativize(f).toString().replace('\\', '/');
+                String stamp = Files.size(f) + ":" + Files.getLastModifiedTime(f).toMillis();
+                if (s.artifacts.containsKey(rel) && stamp.equals(s.artifactStamps.get(rel))) continue;
                 String sha = ContentHash.ofFile(f);
-                if (sha.equals(s.artifacts.get(rel))) continue;
+                if (sha.equals(s.artifacts.get(rel))) {
+                    s.artifactStamps.put(rel, stamp);
+                    restamped = true;
+                    continue;
+                }
                 if (root == null) root = server.artifactRoot(s.runId);
                 if (f.getFileName().toString().equals(MlflowModelFile.FILE)) {
                     // The server's copy names the server's run, as MLflow's own log_model would have written it.
@@ -143,10 +159,11 @@ public final class RunSync {
                     server.upload(root + "/" + rel, f);
                 }
                 s.artifacts.put(rel, sha);
+                s.artifactStamps.put(rel, stamp);
                 files++;
                 if (files % 20 == 0) state.save(dir);
             }
-            if (files > 0) state.save(dir);
+            if (files > 0 || restamped) state.save(dir);
             for (Path f : all) {
                 if (!f.getFileName().toString().equals(MlflowModelFile.FILE)) continue;
                 String modelPath = run.artifactsDir().relativize(f.getParent()).toString().replace('\\', '/');

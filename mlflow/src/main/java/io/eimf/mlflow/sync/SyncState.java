@@ -6,7 +6,6 @@ import io.eimf.core.json.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -35,6 +34,8 @@ public final class SyncState {
         public Map<String, Integer> metricPoints = new TreeMap<>();
         /** Artifact path to the SHA-256 of the uploaded bytes. */
         public Map<String, String> artifacts = new TreeMap<>();
+        /** Artifact path to "size:mtime" when it was hashed, so unchanged files are not hashed on every flush. */
+        public Map<String, String> artifactStamps = new TreeMap<>();
         public TreeSet<String> models = new TreeSet<>();
         public String status;
     }
@@ -53,9 +54,5 @@ public final class SyncState {
     /** The progress for one server, created when absent. */
     public Server server(String uri) {
         return servers.computeIfAbsent(uri, u -> new Server());
-    }
-
-    static Map<String, String> copy(Map<String, String> m) {
-        return new LinkedHashMap<>(m);
     }
 }

@@ -1,12 +1,14 @@
 package io.eimf.model.nn;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.ops.transforms.Transforms;
+import org.nd4j.linalg.api.ops.impl.updaters.AdamUpdater;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Adam (Kingma and Ba) with PyTorch's bias correction and epsilon placement: {@code p -= lr/bc1 * m / (sqrt(v/bc2) +
- * eps)}. Dense: every row of the item table moves every step, as with PyTorch's dense nn.Embedding gradients, which
- * is what the reference numbers were produced with (see docs/METHOD.md for the measured lazy-vs-dense choice).
+ * Adam (Kingma and Ba) through libnd4j's fused {@code adam_updater} op (one native call per parameter instead of
+ * ten): {@code p -= lr * sqrt(1-b2^t)/(1-b1^t) * m / (sqrt(v) + eps)}, TensorFlow's epsilon placement. Dense: every
+ * row of the item table moves every step, as with PyTorch's dense nn.Embedding gradients that the reference
+ * numbers were produced with (see docs/METHOD.md).
  */
 public final class Adam {
     private final double lr;
@@ -40,18 +42,15 @@ public final class Adam {
         return lr;
     }
 
-    /** Applies one update to every trainable parameter from its gradient; call inside the step's workspace. */
+    /** Applies one update (the gradients are overwritten with the updates) to every trainable parameter from its gradient; call inside the step's workspace. */
     public void step(Iterable<Param> params) {
         t++;
-        double bc1 = 1 - Math.pow(beta1, t);
-        double bc2 = 1 - Math.pow(beta2, t);
         for (Param p : params) {
             if (!p.trainable()) continue;
             INDArray g = p.grad();
-            p.m().muli(beta1).addi(g.mul(1 - beta1));
-            p.v().muli(beta2).addi(g.mul(g).muli(1 - beta2));
-            INDArray denom = Transforms.sqrt(p.v().div(bc2), false).addi(eps);
-            p.value().subi(p.m().div(denom).muli(lr / bc1));
+            // in place: the gradient buffer receives the update, v and m are updated where they are
+            Nd4j.exec(new AdamUpdater(g, p.v(), p.m(), g, p.v(), p.m(), lr, beta1, beta2, eps, (int) (t - 1)));
+            p.value().subi(g);
         }
     }
 }

@@ -32,20 +32,25 @@ public final class SampledSoftmax {
         int s = negatives.length;
         INDArray pos = u.mul(et).sum(true, 1);                        // [B, 1]
         INDArray neg = u.mmul(en.transpose());                        // [B, S]
-        if (logQ != null || removeAccidentalHits) {
-            float[] bias = new float[b * (s + 1)];
-            for (int i = 0; i < b; i++) {
-                if (logQ != null) bias[i * (s + 1)] = (float) -Math.log(s * Math.exp(logQ[targets[i]]));
-                for (int j = 0; j < s; j++) {
-                    float v = logQ != null ? (float) -Math.log(s * Math.exp(logQ[negatives[j]])) : 0f;
-                    if (removeAccidentalHits && negatives[j] == targets[i]) v = (float) Ops.MASKED;
-                    bias[i * (s + 1) + 1 + j] = v;
-                }
-            }
-            INDArray logits = Nd4j.hstack(pos, neg).addi(Ops.fromFloats(u.dataType(), bias, b, s + 1));
-            return finish(logits, u, et, en, b, s);
+        INDArray logits = Nd4j.hstack(pos, neg);                      // [B, 1+S]
+        if (logQ != null) {
+            float[] bias = new float[s + 1];
+            for (int j = 0; j < s; j++) bias[1 + j] = (float) -(Math.log(s) + logQ[negatives[j]]);
+            logits.addiRowVector(Ops.fromFloats(u.dataType(), bias, 1, s + 1));
+            float[] tb = new float[b];
+            for (int i = 0; i < b; i++) tb[i] = (float) -(Math.log(s) + logQ[targets[i]]);
+            logits.getColumn(0, true).addi(Ops.fromFloats(u.dataType(), tb, b, 1));
         }
-        return finish(Nd4j.hstack(pos, neg), u, et, en, b, s);
+        if (removeAccidentalHits) {
+            // about B*S/numItems hits: write them directly instead of building a [B, S] mask
+            java.util.Map<Integer, java.util.List<Integer>> where = new java.util.HashMap<>();
+            for (int j = 0; j < s; j++) where.computeIfAbsent(negatives[j], x -> new java.util.ArrayList<>()).add(j);
+            for (int i = 0; i < b; i++) {
+                java.util.List<Integer> js = where.get(targets[i]);
+                if (js != null) for (int j : js) logits.putScalar(i, 1 + j, Ops.MASKED);
+            }
+        }
+        return finish(logits, u, et, en, b, s);
     }
 
     private static Result finish(INDArray logits, INDArray u, INDArray et, INDArray en, int b, int s) {

@@ -226,13 +226,13 @@ public final class Trainer {
         // hard readout: the interest closest to the target (no gradient through the choice)
         INDArray scores = Nd4j.matmul(interests, et.reshape(b, d, 1)).reshape(b, k);
         int[] chosen = scores.argMax(1).toIntVector();
-        float[] sel = new float[b * b * k];
-        for (int i = 0; i < b; i++) sel[i * b * k + i * k + chosen[i]] = 1f;
-        INDArray select = Ops.fromFloats(table.dataType(), sel, b, (long) b * k);   // [B, B*K] one-hot
-        INDArray flat = interests.reshape((long) b * k, d);
-        INDArray user = select.mmul(flat);                                        // [B, d]
+        int[] rows = new int[b];
+        for (int i = 0; i < b; i++) rows[i] = i * k + chosen[i];
+        INDArray user = Ops.gatherRows(interests.reshape((long) b * k, d), rows);  // [B, d]
         SampledSoftmax.Result r = loss.compute(user, et, en, batch.targets(), negatives, sampler.logQ());
-        INDArray dInterests = select.transpose().mmul(r.dUser()).reshape(b, k, d);
+        INDArray dFlat = Nd4j.zeros(table.dataType(), (long) b * k, d);
+        Ops.scatterAddRows(dFlat, rows, r.dUser());
+        INDArray dInterests = dFlat.reshape(b, k, d);
         double total = r.loss();
         if (!auxiliaries.isEmpty()) {
             AuxiliaryObjective.Step s = new AuxiliaryObjective.Step(step, batch.users(), batch.targets(), chosen,

@@ -7,6 +7,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -17,6 +18,7 @@ import java.util.Set;
 public final class PipelineGraph {
     private final PipelineSpec spec;
     private final Map<String, List<String>> upstream;
+    private final Map<String, Set<String>> soft = new HashMap<>();
     private final List<String> order;
 
     private PipelineGraph(PipelineSpec spec, Map<String, List<String>> upstream, List<String> order) {
@@ -28,8 +30,10 @@ public final class PipelineGraph {
     /** Builds and validates the graph: unknown references, unknown params and cycles are errors naming the task. */
     public static PipelineGraph of(PipelineSpec spec) {
         Map<String, List<String>> up = new LinkedHashMap<>();
+        Map<String, Set<String>> softRefs = new HashMap<>();
         for (TaskSpec t : spec.tasks()) {
             Set<String> deps = new LinkedHashSet<>();
+            Set<String> hard = new HashSet<>();
             List<String> refs = new ArrayList<>();
             for (String a : t.command()) {
                 try {
@@ -51,7 +55,7 @@ public final class PipelineGraph {
                     } catch (IllegalArgumentException e) {
                         throw new EimfException(spec.source() + ": tasks." + t.id() + ": " + e.getMessage());
                     }
-                    if (ref.startsWith("read:") && Template.fileOf(ref).contains("..")) {
+                    if (Template.isFileReference(ref) && Template.fileOf(ref).contains("..")) {
                         throw new EimfException(spec.source() + ": tasks." + t.id() + ": ${" + ref + "} may not leave the task's folder");
                     }
                     if (spec.task(r) == null) {
@@ -60,12 +64,38 @@ public final class PipelineGraph {
                     }
                     if (r.equals(t.id())) throw new EimfException(spec.source() + ": tasks." + t.id() + " refers to itself");
                     deps.add(r);
+                    if (ref.startsWith("opt:")) {
+                        if (!spec.task(r).optional()) {
+                            throw new EimfException(spec.source() + ": tasks." + t.id() + ": ${" + ref + "} is for optional tasks; "
+                                    + r + " is not optional (use ${" + r + "})");
+                        }
+                        softRefs.computeIfAbsent(t.id(), k -> new LinkedHashSet<>()).add(r);
+                    } else {
+                        hard.add(r);
+                    }
                 }
             }
-            deps.addAll(t.after());
+            for (String a : t.after()) {
+                // after: [opt:x] waits for optional task x without needing it to succeed.
+                String d = a.startsWith("opt:") ? a.substring(4) : a;
+                deps.add(d);
+                if (a.startsWith("opt:")) {
+                    if (!spec.task(d).optional()) {
+                        throw new EimfException(spec.source() + ": tasks." + t.id() + ".after: opt:" + d
+                                + " is for optional tasks; " + d + " is not optional");
+                    }
+                    softRefs.computeIfAbsent(t.id(), k -> new LinkedHashSet<>()).add(d);
+                } else {
+                    hard.add(d);
+                }
+            }
             up.put(t.id(), List.copyOf(deps));
+            // A task referenced both softly and plainly is a hard dependency.
+            softRefs.getOrDefault(t.id(), new HashSet<>()).removeIf(hard::contains);
         }
-        return new PipelineGraph(spec, up, topoOrder(spec, up));
+        PipelineGraph g = new PipelineGraph(spec, up, topoOrder(spec, up));
+        g.soft.putAll(softRefs);
+        return g;
     }
 
     private static List<String> topoOrder(PipelineSpec spec, Map<String, List<String>> up) {
@@ -94,6 +124,11 @@ public final class PipelineGraph {
 
     public PipelineSpec spec() {
         return spec;
+    }
+
+    /** Whether {@code dep} is only a soft ({@code ${opt:...}}) dependency of {@code id}. */
+    public boolean isSoft(String id, String dep) {
+        return soft.getOrDefault(id, Set.of()).contains(dep);
     }
 
     /** Tasks this one waits for. */

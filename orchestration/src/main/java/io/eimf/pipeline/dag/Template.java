@@ -9,7 +9,10 @@ import java.util.function.UnaryOperator;
 /**
  * {@code ${...}} references in task arguments: {@code ${out}} (this task's output folder), {@code ${work}} (the work
  * folder), {@code ${params.NAME}}, {@code ${env.NAME}}, {@code ${TASK}} (another task's output folder, which also
- * makes it a dependency) and {@code ${read:TASK/FILE}} (the trimmed text of a file in that folder, e.g. a run id).
+ * makes it a dependency), {@code ${read:TASK/FILE}} (the trimmed text of a file in that folder, e.g. a run id) and
+ * {@code ${path:TASK/FILE}} (that text as a path, resolved against the task's folder when relative: outputs name
+ * their own files relatively because they are written under a temporary name and renamed), and {@code ${opt:TASK}}
+ * (TASK's folder, or empty when TASK failed or was skipped: a soft dependency on an optional task).
  * {@code $${} writes a literal {@code ${}.
  */
 public final class Template {
@@ -41,13 +44,19 @@ public final class Template {
 
     /** The task a task reference names: {@code train} for {@code train} and for {@code read:train/run_id.txt}. */
     public static String taskOf(String reference) {
-        if (!reference.startsWith("read:")) return reference;
+        if (reference.startsWith("opt:")) return reference.substring(4);
+        if (!isFileReference(reference)) return reference;
         String rest = reference.substring(5);
         int slash = rest.indexOf('/');
         if (slash <= 0 || slash == rest.length() - 1) {
-            throw new IllegalArgumentException("${" + reference + "} must look like ${read:TASK/FILE}");
+            throw new IllegalArgumentException("${" + reference + "} must look like ${read:TASK/FILE} or ${path:TASK/FILE}");
         }
         return rest.substring(0, slash);
+    }
+
+    /** Whether a reference is {@code read:TASK/FILE} or {@code path:TASK/FILE}. */
+    public static boolean isFileReference(String reference) {
+        return reference.startsWith("read:") || reference.startsWith("path:");
     }
 
     /** The file part of {@code read:TASK/FILE}. */

@@ -95,51 +95,64 @@ public final class PipelineRunner {
 
     private void computeKeys() {
         for (String id : graph.order()) {
-            TaskSpec t = spec.task(id);
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("kind", t.kind());
-            List<String> argv = new ArrayList<>();
-            Map<String, String> inputs = new TreeMap<>();
-            for (String a : t.command()) {
-                argv.add(Template.substitute(a, name -> {
-                    if (name.equals("out") || name.equals("work")) return "${" + name + "}";
-                    if (name.startsWith("params.")) return spec.params().get(name.substring(7));
-                    if (name.startsWith("env.")) return envValue(name.substring(4));
-                    String task = Template.taskOf(name);
-                    inputs.put(task, keys.get(task));
-                    return "${task:" + keys.get(task) + "}" + (name.startsWith("read:") ? "/" + Template.fileOf(name) : "");
-                }));
-            }
-            for (String d : graph.upstream(id)) inputs.put(d, keys.get(d));
-            m.put("argv", argv);
-            m.put("outOption", t.outOption());
-            m.put("inputs", inputs);
-            Map<String, String> external = new TreeMap<>();
-            for (String in : t.inputs()) {
-                String resolved = Template.substitute(in, name -> {
-                    if (name.startsWith("params.")) return spec.params().get(name.substring(7));
-                    if (name.startsWith("env.")) return envValue(name.substring(4));
-                    throw new EimfException(spec.source() + ": tasks." + id + ".inputs: only ${params.*} and ${env.*}"
-                            + " may appear in inputs (task outputs are tracked by their keys), got ${" + name + "}");
-                });
-                if (resolved.isBlank()) continue; // an optional input left empty
-                Path p = Path.of(resolved).toAbsolutePath().normalize();
-                if (!Files.exists(p)) {
-                    throw new EimfException(spec.source() + ": tasks." + id + ".inputs: " + p + " does not exist");
-                }
-                try {
-                    external.put(resolved, InputFingerprint.of(p));
-                } catch (IOException e) {
-                    throw new UncheckedIOException("cannot read input " + p + " of task " + id, e);
-                }
-            }
-            m.put("external", external);
-            m.put("env", new TreeMap<>(t.env()));
-            m.put("code", codeVersion);
-            String material = Json.write(m);
+            String material = keyMaterial(spec.task(id), keys::get);
             keyMaterial.put(id, material);
             keys.put(id, ContentHash.of(material));
         }
+    }
+
+    /**
+     * What a task's key hashes. {@code depKey} gives each upstream task's key, or null for an optional upstream
+     * ({@code ${opt:TASK}}) that produced nothing, so a task that ran without it gets a different key than one that
+     * ran with it.
+     */
+    private String keyMaterial(TaskSpec t, java.util.function.Function<String, String> depKey) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("kind", t.kind());
+        List<String> argv = new ArrayList<>();
+        Map<String, String> inputs = new TreeMap<>();
+        for (String a : t.command()) {
+            argv.add(Template.substitute(a, name -> {
+                if (name.equals("out") || name.equals("work")) return "${" + name + "}";
+                if (name.startsWith("params.")) return spec.params().get(name.substring(7));
+                if (name.startsWith("env.")) return envValue(name.substring(4));
+                String task = Template.taskOf(name);
+                String k = depKey.apply(task);
+                inputs.put(task, k == null ? "missing" : k);
+                if (k == null) return "${missing:" + task + "}";
+                return "${task:" + k + "}" + (Template.isFileReference(name) ? "/" + name.substring(0, 4) + ":" + Template.fileOf(name) : "");
+            }));
+        }
+        for (String d : graph.upstream(t.id())) {
+            String k = depKey.apply(d);
+            inputs.put(d, k == null ? "missing" : k);
+        }
+        m.put("argv", argv);
+        m.put("outOption", t.outOption());
+        m.put("inputs", inputs);
+        Map<String, String> external = new TreeMap<>();
+        for (String in : t.inputs()) {
+            String resolved = Template.substitute(in, name -> {
+                if (name.startsWith("params.")) return spec.params().get(name.substring(7));
+                if (name.startsWith("env.")) return envValue(name.substring(4));
+                throw new EimfException(spec.source() + ": tasks." + t.id() + ".inputs: only ${params.*} and ${env.*}"
+                        + " may appear in inputs (task outputs are tracked by their keys), got ${" + name + "}");
+            });
+            if (resolved.isBlank()) continue; // an optional input left empty
+            Path p = Path.of(resolved).toAbsolutePath().normalize();
+            if (!Files.exists(p)) {
+                throw new EimfException(spec.source() + ": tasks." + t.id() + ".inputs: " + p + " does not exist");
+            }
+            try {
+                external.put(resolved, InputFingerprint.of(p));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read input " + p + " of task " + t.id(), e);
+            }
+        }
+        m.put("external", external);
+        m.put("env", new TreeMap<>(t.env()));
+        m.put("code", codeVersion);
+        return Json.write(m);
     }
 
     private static String envValue(String name) {
@@ -170,7 +183,8 @@ public final class PipelineRunner {
             Map<String, TaskFuture<TaskResult>> byKey = new HashMap<>();
             for (String id : ids) {
                 TaskSpec t = spec.task(id);
-                List<TaskFuture<TaskResult>> deps = graph.upstream(id).stream().map(futures::get).toList();
+                List<TaskFuture<TaskResult>> deps = graph.upstream(id).stream()
+                        .map(d -> graph.isSoft(id, d) ? futures.get(d).orNull() : futures.get(d)).toList();
                 TaskFuture<TaskResult> same = byKey.get(keys.get(id));
                 TaskFuture<TaskResult> f;
                 if (same != null) {
@@ -218,7 +232,18 @@ public final class PipelineRunner {
     }
 
     private TaskResult runTask(TaskSpec t, List<Object> inputs) throws Exception {
-        String key = keys.get(t.id());
+        Map<String, String> actual = new HashMap<>();
+        List<String> ups = graph.upstream(t.id());
+        for (int i = 0; i < ups.size(); i++) {
+            TaskResult r = (TaskResult) inputs.get(i);
+            actual.put(ups.get(i), r == null ? null : r.key());
+        }
+        // Equal to the planned key unless an optional upstream produced nothing (or was shared under another id).
+        String material = keyMaterial(t, actual::get);
+        String key = ContentHash.of(material);
+        if (!key.equals(keys.get(t.id()))) {
+            progress.rekeyed(t.id(), key.substring(0, WorkDir.KEY_CHARS), work.log(t.id(), key).toString());
+        }
         Path dir = work.object(key);
         if (work.isComplete(key)) {
             TaskResult r = resultOf(t, key, true, 0);
@@ -226,16 +251,9 @@ public final class PipelineRunner {
             return r;
         }
         Map<String, Path> upstream = new HashMap<>();
-        for (Object o : inputs) {
-            TaskResult r = (TaskResult) o;
-            upstream.put(r.id(), r.output());
-        }
-        for (Map.Entry<String, String> e : keys.entrySet()) {
-            // Dedup-shared inputs report their own id; map any referenced id with the same key too.
-            for (Object o : inputs) {
-                TaskResult r = (TaskResult) o;
-                if (r.key().equals(e.getValue())) upstream.putIfAbsent(e.getKey(), r.output());
-            }
+        for (int i = 0; i < ups.size(); i++) {
+            TaskResult r = (TaskResult) inputs.get(i);
+            if (r != null) upstream.put(ups.get(i), r.output());
         }
         TaskExecutor exec = executorFor(t);
         int attempts = 0;
@@ -245,7 +263,7 @@ public final class PipelineRunner {
             TaskLog log = new TaskLog(work.log(t.id(), key));
             progress.started(t.id(), exec.describe(), attempts, log);
             try {
-                AtomicOutput.directory(dir, false, tmp -> execute(t, key, tmp, upstream, exec, log));
+                AtomicOutput.directory(dir, false, tmp -> execute(t, key, material, tmp, upstream, exec, log));
                 double secs = (System.nanoTime() - start) / 1e9;
                 log.close();
                 TaskResult r = resultOf(t, key, false, secs);
@@ -267,7 +285,8 @@ public final class PipelineRunner {
         }
     }
 
-    private void execute(TaskSpec t, String key, Path tmp, Map<String, Path> upstream, TaskExecutor exec, TaskLog log)
+    private void execute(TaskSpec t, String key, String material, Path tmp, Map<String, Path> upstream, TaskExecutor exec,
+                         TaskLog log)
             throws Exception {
         Path out = tmp.resolve("out");
         List<String> argv = new ArrayList<>();
@@ -280,11 +299,13 @@ public final class PipelineRunner {
                 if (name.startsWith("params.")) return spec.params().get(name.substring(7));
                 if (name.startsWith("env.")) return envValue(name.substring(4));
                 Path p = upstream.get(Template.taskOf(name));
+                if (p == null && name.startsWith("opt:")) return "";
                 if (p == null) throw new IllegalStateException("task " + name + " has no output yet");
-                if (!name.startsWith("read:")) return p.toString();
+                if (!Template.isFileReference(name)) return p.toString();
                 Path f = p.resolve(Template.fileOf(name));
                 try {
-                    return Files.readString(f, StandardCharsets.UTF_8).trim();
+                    String text = Files.readString(f, StandardCharsets.UTF_8).trim();
+                    return name.startsWith("path:") ? p.resolve(text).normalize().toString() : text;
                 } catch (IOException e) {
                     throw new EimfException("${" + name + "}: cannot read " + f + " (did task " + Template.taskOf(name)
                             + " write it?)");
@@ -296,7 +317,12 @@ public final class PipelineRunner {
             argv.add(out.toString());
         }
         if (!commandAvailable(argv)) {
-            throw new EimfException("command 'eimf " + String.join(" ", t.command().subList(0, Math.min(2, t.command().size())))
+            List<String> words = new ArrayList<>();
+            for (String a : t.command()) {
+                if (a.startsWith("-") || a.contains("${")) break;
+                words.add(a);
+            }
+            throw new EimfException("command 'eimf " + String.join(" ", words)
                     + "' is not available in this build (its module is not on the class path)");
         }
         log.note("task " + t.id() + " (" + t.kind() + ", key " + key.substring(0, 12) + ", " + exec.describe() + "): eimf "
@@ -317,7 +343,7 @@ public final class PipelineRunner {
         prov.put("executor", exec.describe());
         prov.put("startedAt", started.toString());
         prov.put("finishedAt", Instant.now().toString());
-        prov.put("keyMaterial", Json.mapper().readTree(keyMaterial.get(t.id())));
+        prov.put("keyMaterial", Json.mapper().readTree(material));
         Files.writeString(tmp.resolve("task.json"), Json.pretty(prov));
     }
 

@@ -84,6 +84,12 @@ final class RunProgress {
                 attempt > 1 ? ", attempt " + attempt : "", spec.task(id).resources(), log.file()));
     }
 
+    synchronized void rekeyed(String id, String key, String log) {
+        TaskState s = states.get(id);
+        states.put(id, new TaskState(s.id(), s.kind(), s.state(), key, s.seconds(), s.attempts(), s.output(), log,
+                s.error(), s.optional()));
+    }
+
     synchronized void done(String id, double secs, int attempts, Path output) {
         running.remove(id);
         update(id, states.get(id).with("done", secs, attempts, output.toString(), null));

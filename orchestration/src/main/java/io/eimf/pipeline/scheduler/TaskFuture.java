@@ -55,6 +55,16 @@ public final class TaskFuture<T> {
         return future.isCompletedExceptionally();
     }
 
+    /**
+     * A future that completes when this one does, with its result, or with null where this one failed: a soft
+     * dependency, for a task that can run without an optional upstream.
+     */
+    public TaskFuture<T> orNull() {
+        TaskFuture<T> f = new TaskFuture<>(name);
+        future.whenComplete((v, e) -> f.future.complete(e == null ? v : null));
+        return f;
+    }
+
     /** A view for composing with other async code. */
     public CompletableFuture<T> toCompletableFuture() {
         return future.copy();

@@ -130,7 +130,8 @@ public final class PipelineSpecReader {
         for (TaskSpec t : list) ids.add(t.id());
         for (TaskSpec t : list) {
             for (String a : t.after()) {
-                if (!ids.contains(a)) throw error("/tasks/" + t.id() + "/after", "no task named '" + a + "'");
+                String id = a.startsWith("opt:") ? a.substring(4) : a;
+                if (!ids.contains(id)) throw error("/tasks/" + t.id() + "/after", "no task named '" + id + "'");
             }
         }
         return new PipelineSpec(name, description, params, list, source);
@@ -170,8 +171,8 @@ public final class PipelineSpecReader {
                 if (!args.isObject()) throw error(at + "/args", "expected a mapping of option: value");
                 args.fields().forEachRemaining(e -> addOption(command, e.getKey(), e.getValue(), at + "/args/" + e.getKey()));
             }
-            if (kind.equals("train") && (args == null || !args.has("model"))) {
-                throw error(at + "/args", "a train task needs args.model (ibim or eimf)");
+            if (kind.equals("train") && (args == null || !args.has("backbone"))) {
+                throw error(at + "/args", "a train task needs args.backbone (comirec-sa, comirec-dr or mind)");
             }
             outOption = n.has("out") ? optionName(n.get("out"), at + "/out")
                     : NO_OUTPUT.contains(kind) ? null : "--out";

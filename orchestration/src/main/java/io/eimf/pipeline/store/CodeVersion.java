@@ -17,7 +17,8 @@ import java.util.stream.Stream;
 /**
  * The code version that goes into every task key: the tool version plus a digest of the classpath (each jar's name,
  * size and modification time; each class folder's files likewise). Rebuilding any module changes it, so outputs
- * made by older code are not reused; {@code EIMF_CODE_VERSION} pins it (e.g. to a release tag or git commit).
+ * made by older code are not reused; {@code EIMF_CODE_VERSION} or {@code -Deimf.code.version} pins it (e.g. to a
+ * release tag or git commit).
  */
 public final class CodeVersion {
     private static volatile String cached;
@@ -26,11 +27,11 @@ public final class CodeVersion {
 
     /** e.g. {@code eimf 0.1.0-SNAPSHOT+cp.3f2a9c01d4e5}. */
     public static String get() {
+        String pinned = System.getProperty("eimf.code.version", System.getenv("EIMF_CODE_VERSION"));
+        if (pinned != null && !pinned.isBlank()) return ToolVersion.get() + "+" + pinned;
         String c = cached;
         if (c == null) {
-            String pinned = System.getenv("EIMF_CODE_VERSION");
-            c = pinned != null && !pinned.isBlank() ? ToolVersion.get() + "+" + pinned
-                    : ToolVersion.get() + "+cp." + classpathDigest(System.getProperty("java.class.path")).substring(0, 12);
+            c = ToolVersion.get() + "+cp." + classpathDigest(System.getProperty("java.class.path")).substring(0, 12);
             cached = c;
         }
         return c;

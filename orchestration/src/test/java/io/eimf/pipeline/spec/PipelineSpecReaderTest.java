@@ -22,7 +22,7 @@ class PipelineSpecReaderTest {
                     resources: {cpu: 2, memory: 3g}
                   train:
                     kind: train
-                    args: {data: "${prep}", model: ibim, epochs: "${params.epochs}"}
+                    args: {data: "${prep}", backbone: comirec-sa, epochs: "${params.epochs}"}
                     isolation: process
                   reg:
                     kind: register
@@ -62,7 +62,7 @@ class PipelineSpecReaderTest {
         assertTrue(error("pipeline: p\ntasks:\n  a:\n    kind: command\n    run: [x]\n    resources: {cpu: lots}\n")
                 .startsWith("bad.yaml:6: tasks.a.resources: resources: cpu must be a non-negative number"));
         assertTrue(error("pipeline: p\ntasks:\n  a:\n    kind: train\n    args: {data: x}\n")
-                .contains("tasks.a.args: a train task needs args.model"));
+                .contains("tasks.a.args: a train task needs args.backbone"));
         assertTrue(error("pipeline: p\ntasks:\n  a: {kind: command, run: [x, \"${b}\"]}\n  b: {kind: command, run: [y, \"${a}\"]}\n")
                 .contains("dependency cycle: a -> b -> a"));
         assertTrue(error("pipeline: p\ntasks:\n  a: {kind: command, run: [x, \"${params.nope}\"]}\n")

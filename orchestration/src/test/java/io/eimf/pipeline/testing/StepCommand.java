@@ -62,6 +62,7 @@ public final class StepCommand implements Command {
             long value = Args.longValue(cl, "value", 1);
             if (cl.getOptionValues("input") != null) {
                 for (String in : cl.getOptionValues("input")) {
+                    if (in.isBlank()) continue; // an optional upstream that produced nothing
                     value += Long.parseLong(Files.readString(Path.of(in, "value.txt")).trim());
                 }
             }

@@ -1,0 +1,148 @@
+package io.eimf.model.bench;
+
+import io.eimf.core.cli.Args;
+import io.eimf.core.cli.Command;
+import io.eimf.core.cli.CommandContext;
+import io.eimf.core.dataset.EvaluationCase;
+import io.eimf.model.backbone.Backbones;
+import io.eimf.model.eval.Evaluator;
+import io.eimf.model.ibim.IbimConfig;
+import io.eimf.model.ibim.IbimModel;
+import io.eimf.model.nn.Backend;
+import io.eimf.model.nn.Rng;
+import io.eimf.model.train.TrainOptions;
+import io.eimf.model.train.Trainer;
+import io.eimf.model.train.TrainingData;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * {@code eimf bench train}: median milliseconds per training step and evaluation time per 1000 users on random
+ * sequences of a given shape (defaults B=128, L=50, d=64, K=4, 3000 items, 10 x B = 1280 negatives), plus the
+ * process's peak resident memory. Prints one table row per backbone.
+ */
+public final class BenchTrainCommand implements Command {
+    @Override
+    public String name() {
+        return "bench train";
+    }
+
+    @Override
+    public String summary() {
+        return "benchmark IBIM training steps and full-ranking evaluation (ms/step, ms per 1000 users, RSS)";
+    }
+
+    @Override
+    public Options options() {
+        return new Options()
+                .addOption(o("backbone", "comirec-sa|comirec-dr|mind|all (default all)"))
+                .addOption(o("batch", "batch size (default 128)"))
+                .addOption(o("max-len", "history length L (default 50)"))
+                .addOption(o("dim", "d (default 64)"))
+                .addOption(o("interests", "K (default 4)"))
+                .addOption(o("items", "catalogue size (default 3000)"))
+                .addOption(o("negatives", "negatives per batch row (default 10: 1280 at B=128)"))
+                .addOption(o("steps", "timed steps (default 60)"))
+                .addOption(o("warmup", "untimed steps first (default 15)"))
+                .addOption(o("eval-users", "users in the evaluation timing (default 2000)"))
+                .addOption(o("threads", "BLAS/op threads (default: ND4J's choice)"))
+                .addOption(Option.builder().longOpt("no-workspace").desc("allocate per op instead of a step workspace").get());
+    }
+
+    private static Option o(String name, String desc) {
+        return Option.builder().longOpt(name).hasArg().desc(desc).get();
+    }
+
+    @Override
+    public int run(CommandLine cl, CommandContext ctx) throws Exception {
+        int b = Args.intValue(cl, "batch", 128);
+        int l = Args.intValue(cl, "max-len", 50);
+        int d = Args.intValue(cl, "dim", 64);
+        int k = Args.intValue(cl, "interests", 4);
+        int items = Args.intValue(cl, "items", 3000);
+        int neg = Args.intValue(cl, "negatives", 10);
+        int steps = Args.intValue(cl, "steps", 60);
+        int warmup = Args.intValue(cl, "warmup", 15);
+        int evalUsers = Args.intValue(cl, "eval-users", 2000);
+        String which = cl.getOptionValue("backbone", "all");
+        List<String> names = which.equals("all") ? Backbones.NAMES : List.of(Args.choice(cl, "backbone", null,
+                Backbones.NAMES.toArray(new String[0])));
+        Backend.setThreads(Args.intValue(cl, "threads", 0));
+        boolean ws = !cl.hasOption("no-workspace");
+
+        // random sequences long enough that every history fills L positions
+        Rng rng = new Rng(42);
+        int users = Math.max(2 * b, 1000);
+        int[][] seqs = new int[users][];
+        int[] ids = new int[users];
+        for (int u = 0; u < users; u++) {
+            ids[u] = u;
+            seqs[u] = new int[l + 20];
+            for (int t = 0; t < seqs[u].length; t++) seqs[u][t] = 1 + rng.nextInt(items);
+        }
+        List<EvaluationCase> evalCases = new ArrayList<>();
+        for (int u = 0; u < evalUsers; u++) {
+            int[] h = new int[l];
+            for (int t = 0; t < l; t++) h[t] = 1 + rng.nextInt(items);
+            evalCases.add(new EvaluationCase(u, h, new int[] {1 + rng.nextInt(items)}));
+        }
+        TrainingData data = new TrainingData(items, ids, seqs, List.of(), List.of());
+
+        ctx.out().println("eimf bench train: " + Backend.describe() + (ws ? ", step workspace" : ", no workspace"));
+        ctx.out().printf(Locale.ROOT, "shape: B=%d L=%d d=%d K=%d items=%d negatives=%d (uniform); %d warm-up + %d timed steps; "
+                + "evaluation: %d users, full ranking, top-50%n", b, l, d, k, items, neg * b, warmup, steps, evalUsers);
+        ctx.out().printf(Locale.ROOT, "%-11s %10s %10s %10s %12s %16s %12s%n", "backbone", "median ms", "p10 ms", "p90 ms",
+                "cpu ms/step", "eval ms/1000 u", "peak RSS MB");
+        for (String name : names) {
+            IbimModel model = new IbimModel(new IbimConfig(name, d, k, l, items, 0), DataType.FLOAT, 1);
+            Trainer t = new Trainer(model, data, TrainOptions.defaults().withBatch(b, 1e-3, neg).withWorkspace(ws));
+            for (int i = 0; i < warmup; i++) t.trainStep();
+            double[] ms = new double[steps];
+            long c0 = cpuNanos();
+            for (int i = 0; i < steps; i++) {
+                long t0 = System.nanoTime();
+                t.trainStep();
+                ms[i] = (System.nanoTime() - t0) / 1e6;
+            }
+            double cpuMs = (cpuNanos() - c0) / 1e6 / steps;
+            Arrays.sort(ms);
+            Evaluator ev = new Evaluator();
+            ev.evaluate(model, evalCases.subList(0, Math.min(256, evalCases.size())), 50); // warm-up
+            long e0 = System.nanoTime();
+            ev.evaluate(model, evalCases, 20, 50);
+            double evalMs = (System.nanoTime() - e0) / 1e6 / evalCases.size() * 1000;
+            ctx.out().printf(Locale.ROOT, "%-11s %10.1f %10.1f %10.1f %12.1f %16.1f %12d%n", name, ms[steps / 2],
+                    ms[steps / 10], ms[Math.min(steps - 1, steps * 9 / 10)], cpuMs, evalMs, peakRssMb());
+        }
+        return 0;
+    }
+
+    /**
+     * CPU time of the whole process (all threads, native BLAS included), so a loaded shared machine can be told
+     * apart from a slow step: wall time rises with the load, CPU time per step does not.
+     */
+    static long cpuNanos() {
+        var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean s ? s.getProcessCpuTime() : -1;
+    }
+
+    /** VmHWM (peak resident set) from /proc, or -1 where unavailable. */
+    static long peakRssMb() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+            }
+        } catch (Exception e) {
+            // not Linux
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,202 @@
+package io.eimf.model.cli;
+
+import io.eimf.core.cli.Args;
+import io.eimf.core.cli.Command;
+import io.eimf.core.cli.CommandContext;
+import io.eimf.core.cli.EimfException;
+import io.eimf.core.cli.UsageException;
+import io.eimf.core.dataset.PreparedDataset;
+import io.eimf.core.io.AtomicOutput;
+import io.eimf.core.json.Json;
+import io.eimf.core.provenance.ToolVersion;
+import io.eimf.model.backbone.Backbones;
+import io.eimf.model.baseline.MostPopular;
+import io.eimf.model.eval.Evaluator;
+import io.eimf.model.export.ItemVocabulary;
+import io.eimf.model.export.ModelDirectory;
+import io.eimf.model.ibim.IbimConfig;
+import io.eimf.model.ibim.IbimModel;
+import io.eimf.model.nn.Backend;
+import io.eimf.model.train.NegativeSampler;
+import io.eimf.model.train.ProgressListener;
+import io.eimf.model.train.TrainOptions;
+import io.eimf.model.train.TrainResult;
+import io.eimf.model.train.Trainer;
+import io.eimf.model.train.TrainingData;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/** {@code eimf train}: trains an IBIM backbone with early stopping, tests the best weights, exports the model. */
+public final class TrainCommand implements Command {
+    @Override
+    public String name() {
+        return "train";
+    }
+
+    @Override
+    public String summary() {
+        return "train an IBIM multi-interest model (ComiRec-SA/DR, MIND) with early stopping; export it";
+    }
+
+    @Override
+    public Options options() {
+        TrainOptions d = TrainOptions.defaults();
+        return new Options()
+                .addOption(req("data", "DIR", "prepared dataset directory (eimf prepare)"))
+                .addOption(req("backbone", "NAME", String.join("|", Backbones.NAMES)))
+                .addOption(req("out", "DIR", "run directory: model/, metrics.json, checkpoint/"))
+                .addOption(opt("seed", "N", "training seed (default 1)"))
+                .addOption(opt("max-len", "N", "history items read (default 20)"))
+                .addOption(opt("dim", "N", "embedding size d (default 64)"))
+                .addOption(opt("interests", "K", "interests per user (default 4)"))
+                .addOption(opt("batch", "N", "batch size (default " + d.batchSize() + ")"))
+                .addOption(opt("lr", "X", "Adam learning rate (default " + d.learningRate() + ")"))
+                .addOption(opt("negatives", "N", "shared negatives per batch row (default " + d.negativesPerRow() + ")"))
+                .addOption(opt("sampler", "NAME", "negative sampler: uniform|log-uniform (default uniform)"))
+                .addOption(Option.builder().longOpt("keep-accidental-hits")
+                        .desc("do not mask negatives that equal the target (masked by default, as TensorFlow does)").get())
+                .addOption(opt("init-std", "X", "item embedding init: 0 = Glorot uniform (default), else N(0,X)"))
+                .addOption(opt("eval-every", "N", "validate every N steps (default " + d.evalEvery() + ")"))
+                .addOption(opt("patience", "P", "stop after P validations without improvement (default " + d.patience() + ")"))
+                .addOption(opt("max-steps", "N", "most steps (default " + d.maxSteps() + ")"))
+                .addOption(opt("device", "cpu|cuda", "backend to require (default: the one on the classpath)"))
+                .addOption(opt("threads", "N", "BLAS/op threads (default: ND4J's choice)"))
+                .addOption(Option.builder().longOpt("resume").desc("continue from OUT/checkpoint").get())
+                .addOption(Option.builder().longOpt("overwrite").desc("replace an existing run directory").get());
+    }
+
+    static Option req(String name, String arg, String desc) {
+        return Option.builder().longOpt(name).hasArg().argName(arg).desc(desc).get();
+    }
+
+    static Option opt(String name, String arg, String desc) {
+        return Option.builder().longOpt(name).hasArg().argName(arg).desc(desc).get();
+    }
+
+    /** Checks --device against the backend on the classpath and applies --threads. */
+    static void setUpBackend(CommandLine cl, CommandContext ctx) {
+        String device = Args.choice(cl, "device", null, "cpu", "cuda");
+        if ("cuda".equals(device) && !Backend.isCuda()) {
+            throw new EimfException("--device cuda needs the CUDA backend: build with 'mvn -Pcuda' (nd4j-cuda-11.6)");
+        }
+        if ("cpu".equals(device) && Backend.isCuda()) {
+            throw new EimfException("--device cpu, but this build uses the CUDA backend; build without -Pcuda");
+        }
+        Backend.setThreads(Args.intValue(cl, "threads", 0));
+        ctx.err().println("[backend] " + Backend.describe());
+    }
+
+    @Override
+    public int run(CommandLine cl, CommandContext ctx) throws Exception {
+        Path dataDir = ctx.path(Args.required(cl, "data"));
+        String backbone = Args.choice(cl, "backbone", null, Backbones.NAMES.toArray(new String[0]));
+        if (backbone == null) throw new UsageException("missing required option --backbone");
+        Path out = ctx.path(Args.required(cl, "out"));
+        boolean resume = cl.hasOption("resume");
+        long seed = Args.longValue(cl, "seed", 1);
+        TrainOptions d = TrainOptions.defaults();
+        String sampler = Args.choice(cl, "sampler", NegativeSampler.UNIFORM, NegativeSampler.UNIFORM, NegativeSampler.LOG_UNIFORM);
+        TrainOptions o = new TrainOptions(Args.intValue(cl, "batch", d.batchSize()), Args.doubleValue(cl, "lr", d.learningRate()),
+                Args.intValue(cl, "negatives", d.negativesPerRow()), sampler, !cl.hasOption("keep-accidental-hits"),
+                Args.intValue(cl, "eval-every", d.evalEvery()), Args.intValue(cl, "patience", d.patience()),
+                Args.longValue(cl, "max-steps", d.maxSteps()), d.metric(), seed, true);
+        Path ckpt = out.resolve("checkpoint");
+        if (resume && !Files.isDirectory(ckpt)) throw new EimfException(ckpt + ": no checkpoint to resume from");
+        if (!resume && Files.exists(out) && !cl.hasOption("overwrite")) {
+            throw new EimfException(out + " already exists (pass --overwrite to replace it, or --resume to continue)");
+        }
+        setUpBackend(cl, ctx);
+        PreparedDataset ds = TrainCommand.readDataset(dataDir);
+        TrainingData data = TrainingData.of(ds);
+        if (data.valid().isEmpty()) throw new EimfException(dataDir + ": no validation users (needed for early stopping)");
+        IbimConfig cfg;
+        try {
+            cfg = new IbimConfig(backbone, Args.intValue(cl, "dim", 64), Args.intValue(cl, "interests", 4),
+                    Args.intValue(cl, "max-len", 20), ds.numItems(), Args.doubleValue(cl, "init-std", 0));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        if (!resume && Files.exists(out)) AtomicOutput.deleteRecursively(out);
+        Files.createDirectories(out);
+        IbimModel model = new IbimModel(cfg, DataType.FLOAT, seed);
+        Trainer trainer = new Trainer(model, data, o).checkpointDir(ckpt)
+                .addListener(new ProgressListener(ctx.err(), Duration.ofSeconds(5)));
+        ctx.err().printf(Locale.ROOT, "[train] %s on %s: %d train users, %d valid, %d test, %d items, %,d parameters%n",
+                backbone, dataDir, data.numTrainUsers(), data.valid().size(), data.test().size(), ds.numItems(),
+                model.params().size());
+        TrainResult r = resume ? trainer.resume() : trainer.fit();
+
+        Map<String, Double> pop = new MostPopular(data.counts()).evaluate(data.test(), 20, 50);
+        Map<String, Object> metrics = new LinkedHashMap<>();
+        metrics.put("protocol", Evaluator.PROTOCOL);
+        metrics.put("dataset", datasetInfo(ds));
+        metrics.put("backbone", backbone);
+        metrics.put("trainingSeed", seed);
+        metrics.put("backend", Backend.describe());
+        metrics.put("config", cfg);
+        metrics.put("options", o);
+        metrics.put("steps", r.steps());
+        metrics.put("bestStep", r.bestStep());
+        metrics.put("stoppedEarly", r.stoppedEarly());
+        metrics.put("valid", r.bestValid());
+        metrics.put("test", r.test());
+        metrics.put("mostPopularTest", pop);
+        metrics.put("validations", r.validations());
+        metrics.put("toolVersion", ToolVersion.get());
+        AtomicOutput.text(out.resolve("metrics.json"), Json.pretty(metrics));
+
+        Map<String, Object> prov = new LinkedHashMap<>();
+        prov.put("dataset", datasetInfo(ds));
+        prov.put("trainingSeed", seed);
+        prov.put("options", o);
+        prov.put("backend", Backend.describe());
+        prov.put("toolVersion", ToolVersion.get());
+        prov.put("createdAt", java.time.Instant.now().toString());
+        Map<String, Object> mm = new LinkedHashMap<>();
+        mm.put("protocol", Evaluator.PROTOCOL);
+        mm.put("valid", r.bestValid());
+        mm.put("test", r.test());
+        ModelDirectory.write(out.resolve("model"), model, ItemVocabulary.of(ds.items()), prov, mm, true);
+
+        ctx.out().printf(Locale.ROOT, "%s seed %d: best step %d of %d; test (%d users, %s split seed %s, full ranking):%n",
+                backbone, seed, r.bestStep(), r.steps(), data.test().size(), ds.manifest().split() == null ? "?" : ds.manifest().split().protocol(),
+                ds.manifest().split() == null ? "?" : ds.manifest().split().seed());
+        printMetrics(ctx, backbone, r.test());
+        printMetrics(ctx, "most-popular", pop);
+        ctx.out().println("wrote " + out.resolve("metrics.json") + " and " + out.resolve("model"));
+        return 0;
+    }
+
+    static void printMetrics(CommandContext ctx, String label, Map<String, Double> m) {
+        ctx.out().printf(Locale.ROOT, "  %-13s recall@20 %.4f  recall@50 %.4f  hitrate@20 %.4f  hitrate@50 %.4f  ndcg@50 %.4f%n",
+                label, m.getOrDefault("recall@20", Double.NaN), m.getOrDefault("recall@50", Double.NaN),
+                m.getOrDefault("hitrate@20", Double.NaN), m.getOrDefault("hitrate@50", Double.NaN),
+                m.getOrDefault("ndcg@50", Double.NaN));
+    }
+
+    static PreparedDataset readDataset(Path dir) {
+        try {
+            return PreparedDataset.read(dir);
+        } catch (java.io.IOException e) {
+            throw new EimfException(e.getMessage(), e);
+        }
+    }
+
+    static Map<String, Object> datasetInfo(PreparedDataset ds) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("dir", ds.dir().toString());
+        m.put("contentHash", ds.manifest().contentHash());
+        m.put("format", ds.manifest().source() == null ? null : ds.manifest().source().format());
+        m.put("splitProtocol", ds.manifest().split() == null ? null : ds.manifest().split().protocol());
+        m.put("splitSeed", ds.manifest().split() == null ? null : ds.manifest().split().seed());
+        return m;
+    }
+}
