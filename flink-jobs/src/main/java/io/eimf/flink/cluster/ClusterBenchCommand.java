@@ -10,8 +10,7 @@ import java.util.Locale;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
-import org.apache.flink.api.common.functions.MapPartitionFunction;
-import org.apache.flink.util.Collector;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 
 /**
  * {@code eimf bench cluster}: times k-means on synthetic profiles generated inside the source tasks (never held by
@@ -78,9 +77,9 @@ public final class ClusterBenchCommand implements Command {
         SyntheticProfiles src = new SyntheticProfiles(n, d, k, 0.5, seed);
         try (FlinkRuntime rt = perJob ? FlinkRuntime.perJob(p) : FlinkRuntime.shared(p)) {
             long t = System.nanoTime();
-            long seen = Collect.all(src.build(rt.env()).fullWindowPartition().mapPartition(new CountOnly())
-                    .returns(Long.class).executeAndCollect("eimf bench: generate only"))
-                    .stream().mapToLong(Long::longValue).sum();
+            long seen = Collect.all(src.build(rt.env()).transform("count", TypeInformation.of(PartialSums.class),
+                            new PartitionSums(new float[1][d], true))
+                    .executeAndCollect("eimf bench: generate only")).stream().mapToLong(x -> x.counts[0]).sum();
             double gen = (System.nanoTime() - t) / 1e9;
             if (seen != n) throw new IllegalStateException("generated " + seen + " profiles, expected " + n);
             ctx.err().printf(Locale.ROOT, "[bench cluster] n=%d p=%d %s: generate-only pass %.2fs%n", n, p,
@@ -110,20 +109,6 @@ public final class ClusterBenchCommand implements Command {
 
     private static String f(double s) {
         return String.format(Locale.ROOT, "%.2f", s);
-    }
-
-    /** Consumes a partition, emitting only its count: the cost of producing the profiles. */
-    static final class CountOnly implements MapPartitionFunction<Profile, Long> {
-        @Override
-        public void mapPartition(Iterable<Profile> values, Collector<Long> out) {
-            long c = 0;
-            float guard = 0;
-            for (Profile p : values) {
-                c++;
-                guard += p.vector[0]; // touch the data so the generation cannot be skipped
-            }
-            out.collect(Float.isNaN(guard) ? -1 : c);
-        }
     }
 
     private static long[] longs(String s, String opt) {
