@@ -70,11 +70,12 @@ import org.apache.flink.util.SerializedThrowable;
  * submitted with {@code flink run -c io.eimf.flink.prepare.PrepareJob eimf-flink-jobs-*-job.jar --format ... --input
  * ... --out ...}; input and output must then be on a filesystem every TaskManager mounts at the same path.
  *
- * <p>Graph: file byte ranges → parse and combine per user and range (p; per-range item counts on a side output →
- * keyBy item: totals → broadcast) → keyBy user + broadcast: drop rare items and short users, sort by time (p) → [k-core: finish the iteration in one task] → distinct items + users → assign ids and roles (1 task, also
- * writes items.jsonl) → broadcast to the formatter (p) → range-partition by dense user id, sort each partition →
- * {@code sequences.part-N}. The client concatenates the parts in order and seals the manifest. Output is
- * byte-identical to {@link InMemoryPreparer} for every parallelism.
+ * <p>Graph: file byte ranges → parse, combine per user and range (p; per-range item counts on a side output →
+ * keyBy item: totals → broadcast) → keyBy user + broadcast: drop rare items and short users, sort by time (p) →
+ * [k-core: finish the iteration in one task] → distinct items per subtask + users (side output) → assign ids and
+ * roles (1 task, also writes items.jsonl) → broadcast to the formatter (p) → range-partition by dense user id, sort
+ * each partition → {@code sequences.part-N}. The client concatenates the parts in order and seals the manifest.
+ * Output is byte-identical to {@link InMemoryPreparer} for every parallelism.
  */
 public final class PrepareJob {
     static final String PART_PREFIX = "sequences.part-";
