@@ -48,7 +48,7 @@ public final class DemoCommand implements Command {
                 .addOption(Option.builder().longOpt("data").hasArg().argName("NAME").desc("synth (default) or ml-100k").get())
                 .addOption(Option.builder().longOpt("input").hasArg().argName("DIR").desc("MovieLens 100K folder for --data ml-100k").get())
                 .addOption(Option.builder().longOpt("users").hasArg().argName("N").desc("synthetic users (default 600)").get())
-                .addOption(Option.builder().longOpt("steps").hasArg().argName("N").desc("most training steps (default 1200)").get())
+                .addOption(Option.builder().longOpt("steps").hasArg().argName("N").desc("most training steps (default 300)").get())
                 .addOption(Option.builder().longOpt("backbone").hasArg().argName("B").desc("comirec-sa (default), comirec-dr or mind").get())
                 .addOption(Option.builder().longOpt("work").hasArg().argName("DIR").desc("work folder (default eimf-work)").get())
                 .addOption(Option.builder().longOpt("resources").hasArg().argName("SPEC").desc("pool, e.g. cpu=2,memory=8g").get())
@@ -72,7 +72,7 @@ public final class DemoCommand implements Command {
                 .param("data", data)
                 .param("input", cl.hasOption("input") ? ctx.path(cl.getOptionValue("input")).toString() : "")
                 .param("users", Integer.toString(Args.intValue(cl, "users", 600)))
-                .param("steps", Integer.toString(Args.intValue(cl, "steps", 1200)))
+                .param("steps", Integer.toString(Args.intValue(cl, "steps", 300)))
                 .param("backbone", Args.choice(cl, "backbone", "comirec-sa", "comirec-sa", "comirec-dr", "mind"))
                 .param("llm_url", cl.getOptionValue("llm-url", ""))
                 .param("tracking", cl.getOptionValue("tracking-uri", ""));
@@ -112,15 +112,15 @@ public final class DemoCommand implements Command {
         out.println("protocol: " + protocol + "; test metrics on held-out test users, model chosen on validation");
         out.printf(Locale.ROOT, "%-5s  %-34s  %10s  %10s  %10s  %10s  %10s  %s%n", "model", "MLflow run", "valid R@50",
                 "test R@20", "test R@50", "test HR@50", "test N@50", "registry");
-        row(out, "IBIM", ibim, sel, st.get("train-ibim"));
-        row(out, "EIMF", eimf, sel, st.get("train-eimf"));
+        row(out, "IBIM", ibim, sel, st.get("train-ibim"), st);
+        row(out, "EIMF", eimf, sel, st.get("train-eimf"), st);
         JsonNode llm = eimf != null ? eimf.get("llm") : null;
         if (llm != null) {
             out.printf(Locale.ROOT, "LLM (ESIM interest naming): %d calls, %d cache hits, %d prompt + %d completion tokens, provider %s%n",
                     llm.path("calls").asLong(), llm.path("cacheHits").asLong(), llm.path("promptTokens").asLong(),
                     llm.path("completionTokens").asLong(), llm.path("provider").asText());
         } else {
-            out.println("LLM (ESIM interest naming): no calls: " + why(st, "extract"));
+            out.println("LLM (ESIM interest naming): no calls: " + rootCause(st, "extract"));
         }
         if (sel != null) {
             JsonNode s = sel.path("selected");
@@ -130,13 +130,14 @@ public final class DemoCommand implements Command {
             out.println("serve it: eimf serve --model models:/" + sel.path("model").asText() + "@champion"
                     + (cl.hasOption("tracking-uri") ? " --tracking-uri " + where : " --local " + where) + " --port 8000");
         } else {
-            out.println("champion: not promoted: " + why(st, "select"));
+            out.println("champion: not promoted: " + rootCause(st, "select"));
         }
     }
 
-    private static void row(PrintStream out, String label, JsonNode run, JsonNode sel, TaskState train) {
+    private static void row(PrintStream out, String label, JsonNode run, JsonNode sel, TaskState train,
+                            Map<String, TaskState> st) {
         if (run == null) {
-            out.printf("%-5s  unavailable: %s%n", label, train == null ? "not in this pipeline" : why(train));
+            out.printf("%-5s  unavailable: %s%n", label, train == null ? "not in this pipeline" : rootCause(st, train.id()));
             return;
         }
         JsonNode v = run.path("valid");
@@ -156,13 +157,23 @@ public final class DemoCommand implements Command {
                 t.path("ndcg@50").asDouble(Double.NaN), reg);
     }
 
-    private static String why(Map<String, TaskState> st, String task) {
-        return why(st.get(task));
-    }
-
     private static String why(TaskState s) {
         if (s == null) return "task not run";
         if (s.error() != null) return "task " + s.id() + " " + s.state() + ": " + s.error();
         return "task " + s.id() + " " + s.state();
+    }
+
+    /** Follows "upstream task 'x' failed" back to the task that actually failed, and says why it did. */
+    static String rootCause(Map<String, TaskState> st, String id) {
+        TaskState s = st.get(id);
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        while (s != null && s.state().equals("skipped") && s.error() != null && seen.add(s.id())) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("upstream task '([^']+)'").matcher(s.error());
+            if (!m.find()) break;
+            s = st.get(m.group(1));
+        }
+        if (s == null) return "task " + id + " not run";
+        if (s.id().equals(id)) return why(s);
+        return "task " + id + " needs " + s.id() + ", which " + s.state() + (s.error() != null ? ": " + s.error() : "");
     }
 }

@@ -53,7 +53,8 @@ public final class RecommendService {
             throw new RecommendRequestException(400, "body is not valid JSON");
         }
         if (req == null || !req.isObject()) {
-            throw new RecommendRequestException(400, "body must be a JSON object like {\"history\": [\"12\", \"7\"], \"n\": 50}");
+            throw new RecommendRequestException(400, "body must be a JSON object like {\"history\": [\"12\", \"7\"], \"n\": 50}"
+                    + " (optional: \"ignoreUnknown\": true, \"excludeHistory\": true)");
         }
         JsonNode h = req.get("history");
         if (h == null || !h.isArray()) throw new RecommendRequestException(400, "field 'history' must be an array of item ids");
@@ -77,13 +78,26 @@ public final class RecommendService {
             }
             n = nn.asInt();
         }
-        JsonNode ig = req.get("ignoreUnknown");
-        boolean ignoreUnknown = ig != null && ig.asBoolean(false);
-        return recommend(history, n, ignoreUnknown);
+        return recommend(history, n, flag(req, "ignoreUnknown"), flag(req, "excludeHistory"));
     }
 
-    /** Answers a parsed request. */
+    private static boolean flag(JsonNode req, String field) {
+        JsonNode v = req.get(field);
+        if (v == null || v.isNull()) return false;
+        if (!v.isBoolean()) throw new RecommendRequestException(400, "field '" + field + "' must be true or false");
+        return v.asBoolean();
+    }
+
+    /** Answers a parsed request, keeping items the user already has (the evaluated protocol). */
     public Answer recommend(List<String> history, int n, boolean ignoreUnknown) {
+        return recommend(history, n, ignoreUnknown, false);
+    }
+
+    /**
+     * Answers a parsed request. With {@code excludeHistory} the model is asked for n + |history| items and the
+     * history's are dropped, so the answer still has n items where the catalogue allows.
+     */
+    public Answer recommend(List<String> history, int n, boolean ignoreUnknown, boolean excludeHistory) {
         ServingModel m = model.get();
         if (m == null) throw new RecommendRequestException(503, "no model loaded yet");
         int[] ids = new int[history.size()];
@@ -105,9 +119,12 @@ public final class RecommendService {
             }
         }
         int[] known = k == ids.length ? ids : java.util.Arrays.copyOf(ids, k);
-        ServingModel.Ranked r = m.recommend(known, Math.min(n, m.numItems()));
-        List<Recommended> items = new ArrayList<>(r.items().length);
-        for (int i = 0; i < r.items().length; i++) {
+        java.util.Set<Integer> seen = new java.util.HashSet<>();
+        if (excludeHistory) for (int id : known) seen.add(id);
+        ServingModel.Ranked r = m.recommend(known, Math.min(n + seen.size(), m.numItems()));
+        List<Recommended> items = new ArrayList<>(n);
+        for (int i = 0; i < r.items().length && items.size() < n; i++) {
+            if (seen.contains(r.items()[i])) continue;
             items.add(new Recommended(m.rawId(r.items()[i]), m.title(r.items()[i]), r.scores()[i], r.interests()[i]));
         }
         return new Answer(m.describe(), m.version(), items, unknown);

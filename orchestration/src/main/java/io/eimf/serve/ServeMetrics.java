@@ -61,7 +61,8 @@ public final class ServeMetrics {
         long cum = 0;
         for (int i = 0; i < BUCKETS.length; i++) {
             cum += bucketCounts.get(i);
-            b.append(String.format(Locale.ROOT, "eimf_serve_request_seconds_bucket{le=\"%s\"} %d%n", BUCKETS[i], cum));
+            b.append(String.format(Locale.ROOT, "eimf_serve_request_seconds_bucket{le=\"%s\"} %d%n",
+                    java.math.BigDecimal.valueOf(BUCKETS[i]).stripTrailingZeros().toPlainString(), cum));
         }
         cum += bucketCounts.get(BUCKETS.length);
         b.append("eimf_serve_request_seconds_bucket{le=\"+Inf\"} ").append(cum).append('\n');

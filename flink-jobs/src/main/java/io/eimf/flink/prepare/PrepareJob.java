@@ -57,9 +57,9 @@ import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.streaming.api.functions.co.BroadcastProcessFunction;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 import org.apache.flink.util.SerializedThrowable;
@@ -70,11 +70,12 @@ import org.apache.flink.util.SerializedThrowable;
  * submitted with {@code flink run -c io.eimf.flink.prepare.PrepareJob eimf-flink-jobs-*-job.jar --format ... --input
  * ... --out ...}; input and output must then be on a filesystem every TaskManager mounts at the same path.
  *
- * <p>Graph: file byte ranges → parse (p; per-range item counts on a side output → keyBy item: totals → broadcast)
- * → drop rare items (p) → keyBy user: drop short users, sort by time (p) → [k-core: finish the iteration in one task] → distinct items + users → assign ids and roles (1 task, also
- * writes items.jsonl) → broadcast to the formatter (p) → range-partition by dense user id, sort each partition →
- * {@code sequences.part-N}. The client concatenates the parts in order and seals the manifest. Output is
- * byte-identical to {@link InMemoryPreparer} for every parallelism.
+ * <p>Graph: file byte ranges → parse, combine per user and range (p; per-range item counts on a side output →
+ * keyBy item: totals → broadcast) → keyBy user + broadcast: drop rare items and short users, sort by time (p) →
+ * [k-core: finish the iteration in one task] → distinct items per subtask + users (side output) → assign ids and
+ * roles (1 task, also writes items.jsonl) → broadcast to the formatter (p) → range-partition by dense user id, sort
+ * each partition → {@code sequences.part-N}. The client concatenates the parts in order and seals the manifest.
+ * Output is byte-identical to {@link InMemoryPreparer} for every parallelism.
  */
 public final class PrepareJob {
     static final String PART_PREFIX = "sequences.part-";
@@ -167,14 +168,15 @@ public final class PrepareJob {
         DataStream<Tuple2<String, Long>> frequent = parsed.getSideOutput(ITEM_COUNTS)
                 .keyBy(new CountKey()).reduce((a, b) -> Tuple2.of(a.f0, a.f1 + b.f1)).name("item counts")
                 .filter(new AtLeast(o.minItemCount())).name("items >= " + o.minItemCount());
-        DataStream<RawSequence> seqs = parsed
-                .connect(frequent.broadcast(FREQUENT_ITEMS))
-                .process(new KeepFrequentItems()).name("drop items < " + o.minItemCount())
-                .returns(TypeInformation.of(PartialSequence.class))
+        SingleOutputStreamOperator<RawSequence> grouped = parsed
                 .keyBy(new UserKey())
-                .process(new UserSequences(o.minUserCount())).name("drop users < " + o.minUserCount() + ", sort by time")
+                .connect(frequent.broadcast(FREQUENT_ITEMS))
+                .process(new UserSequences(o.minUserCount()))
+                .name("drop items < " + o.minItemCount() + ", users < " + o.minUserCount() + ", sort by time")
                 .returns(TypeInformation.of(RawSequence.class));
-        if (o.filter().equals(PrepareOptions.FILTER_KCORE)) {
+        DataStream<RawSequence> seqs = grouped;
+        boolean kCore = o.filter().equals(PrepareOptions.FILTER_KCORE);
+        if (kCore) {
             seqs = seqs.fullWindowPartition().mapPartition(new KCoreFinish(o.minItemCount(), o.minUserCount()))
                     .name("k-core until stable").setParallelism(1)
                     .returns(TypeInformation.of(RawSequence.class));
@@ -184,8 +186,9 @@ public final class PrepareJob {
         // Each subtask sends its distinct items once (bounded by the catalogue), not one record per user and item.
         DataStream<Tuple3<Integer, String, Integer>> items = seqs
                 .fullWindowPartition().mapPartition(new DistinctItems()).returns(keyType).name("distinct items");
-        DataStream<Tuple3<Integer, String, Integer>> users = seqs
-                .map(s -> Tuple3.of(KIND_USER, s.user, s.items.length)).returns(keyType).name("users");
+        // Users and their lengths come from a side output of the grouping step, so no consumer re-reads the sequences.
+        DataStream<Tuple3<Integer, String, Integer>> users = !kCore ? grouped.getSideOutput(USERS)
+                : seqs.map(s -> Tuple3.of(KIND_USER, s.user, s.items.length)).returns(keyType).name("users");
         TypeInformation<Tuple4<Integer, String, Integer, Integer>> assignType =
                 Types.TUPLE(Types.INT, Types.STRING, Types.INT, Types.INT);
         DataStream<Tuple4<Integer, String, Integer, Integer>> assignments = items.union(users)
@@ -225,6 +228,8 @@ public final class PrepareJob {
 
     static final OutputTag<Tuple2<String, Long>> ITEM_COUNTS =
             new OutputTag<>("itemCounts", Types.TUPLE(Types.STRING, Types.LONG));
+    static final OutputTag<Tuple3<Integer, String, Integer>> USERS =
+            new OutputTag<>("users", Types.TUPLE(Types.INT, Types.STRING, Types.INT));
     static final MapStateDescriptor<String, Long> FREQUENT_ITEMS =
             new MapStateDescriptor<>("frequentItems", Types.STRING, Types.LONG);
 
@@ -254,6 +259,16 @@ public final class PrepareJob {
      * item counts on a side output; parse counts go to accumulators.
      */
     static final class ParseRanges extends ProcessFunction<FileRange, PartialSequence> {
+        /** A partial sequence being filled and its length. */
+        private static final class Builder {
+            final PartialSequence seq;
+            int n;
+
+            Builder(PartialSequence seq) {
+                this.seq = seq;
+            }
+        }
+
         private final InteractionReader reader;
         private transient LongCounter raw;
         private transient LongCounter below;
@@ -277,20 +292,22 @@ public final class PrepareJob {
         public void processElement(FileRange range, Context ctx, Collector<PartialSequence> out) throws Exception {
             InteractionReader.Stats s = new InteractionReader.Stats();
             Map<String, long[]> counts = new HashMap<>();
-            Map<String, PartialSequence> users = new HashMap<>();
-            Map<String, int[]> sizes = new HashMap<>();
+            Map<String, Builder> users = new HashMap<>();
+            Builder[] last = new Builder[1];
             reader.read(range, s, r -> {
                 counts.computeIfAbsent(r.item, k -> new long[1])[0]++;
-                PartialSequence p = users.computeIfAbsent(r.user, k -> new PartialSequence(k, 4));
-                int[] n = sizes.computeIfAbsent(r.user, k -> new int[1]);
-                p.add(n[0]++, r);
+                // Sources are mostly grouped by user: skip the map lookup while the user does not change.
+                Builder b = last[0];
+                if (b == null || !b.seq.user.equals(r.user)) {
+                    b = users.computeIfAbsent(r.user, k -> new Builder(new PartialSequence(k, 8)));
+                    last[0] = b;
+                }
+                b.seq.add(b.n++, r);
             });
             for (Map.Entry<String, long[]> e : counts.entrySet()) {
                 ctx.output(ITEM_COUNTS, Tuple2.of(e.getKey(), e.getValue()[0]));
             }
-            for (Map.Entry<String, PartialSequence> e : users.entrySet()) {
-                out.collect(e.getValue().trim(sizes.get(e.getKey())[0]));
-            }
+            for (Builder b : users.values()) out.collect(b.seq.trim(b.n));
             raw.add(s.raw);
             below.add(s.belowMinRating);
             bad.add(s.badLines);
@@ -298,45 +315,16 @@ public final class PrepareJob {
         }
     }
 
-    /** Drops interactions with rare items from each partial sequence (BATCH mode reads the broadcast totals first). */
-    static final class KeepFrequentItems
-            extends BroadcastProcessFunction<PartialSequence, Tuple2<String, Long>, PartialSequence> {
-        private transient HashSet<String> frequent;
-
-        @Override
-        public void processBroadcastElement(Tuple2<String, Long> t, Context ctx, Collector<PartialSequence> out)
-                throws Exception {
-            ctx.getBroadcastState(FREQUENT_ITEMS).put(t.f0, t.f1);
-        }
-
-        @Override
-        public void processElement(PartialSequence p, ReadOnlyContext ctx, Collector<PartialSequence> out)
-                throws Exception {
-            if (frequent == null) {
-                frequent = new HashSet<>();
-                for (Map.Entry<String, Long> e : ctx.getBroadcastState(FREQUENT_ITEMS).immutableEntries()) {
-                    frequent.add(e.getKey());
-                }
-            }
-            int n = p.items.length;
-            PartialSequence kept = new PartialSequence(p.user, n);
-            int k = 0;
-            for (int i = 0; i < n; i++) {
-                if (frequent.contains(p.items[i])) {
-                    kept.items[k] = p.items[i];
-                    kept.times[k] = p.times[i];
-                    kept.orders[k] = p.orders[i];
-                    kept.pos[k++] = p.pos[i];
-                }
-            }
-            if (k > 0) out.collect(kept.trim(k));
-        }
-    }
-
-    /** Gathers one user's partial sequences; keeps the user if long enough, ordered by the shared rule. */
-    static final class UserSequences extends KeyedProcessFunction<String, PartialSequence, RawSequence> {
+    /**
+     * Gathers one user's partial sequences (BATCH mode: the broadcast item totals arrive first, then one key at a
+     * time), drops interactions with rare items, keeps the user if long enough and orders the sequence by the
+     * shared rule. Filtering here rather than in a separate step saves a full pass of the interactions.
+     */
+    static final class UserSequences
+            extends KeyedBroadcastProcessFunction<String, PartialSequence, Tuple2<String, Long>, RawSequence> {
         private final int min;
         private transient ListState<PartialSequence> buffer;
+        private transient HashSet<String> frequent;
 
         UserSequences(int min) {
             this.min = min;
@@ -349,15 +337,33 @@ public final class PrepareJob {
         }
 
         @Override
-        public void processElement(PartialSequence p, Context ctx, Collector<RawSequence> out) throws Exception {
-            // Copy: object reuse is on and the batch state backend keeps references.
-            PartialSequence c = new PartialSequence();
-            c.user = p.user;
-            c.items = p.items.clone();
-            c.times = p.times.clone();
-            c.orders = p.orders.clone();
-            c.pos = p.pos.clone();
-            buffer.add(c);
+        public void processBroadcastElement(Tuple2<String, Long> t, Context ctx, Collector<RawSequence> out)
+                throws Exception {
+            ctx.getBroadcastState(FREQUENT_ITEMS).put(t.f0, t.f1);
+        }
+
+        @Override
+        public void processElement(PartialSequence p, ReadOnlyContext ctx, Collector<RawSequence> out) throws Exception {
+            if (frequent == null) {
+                frequent = new HashSet<>();
+                for (Map.Entry<String, Long> e : ctx.getBroadcastState(FREQUENT_ITEMS).immutableEntries()) {
+                    frequent.add(e.getKey());
+                }
+            }
+            // A fresh copy of the kept part: object reuse is on and the batch state backend keeps references.
+            int n = p.items.length;
+            PartialSequence kept = new PartialSequence(p.user, n);
+            int k = 0;
+            for (int i = 0; i < n; i++) {
+                if (frequent.contains(p.items[i])) {
+                    kept.items[k] = p.items[i];
+                    kept.times[k] = p.times[i];
+                    kept.orders[k] = p.orders[i];
+                    kept.pos[k++] = p.pos[i];
+                }
+            }
+            if (k == 0) return;
+            buffer.add(kept.trim(k));
             ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE); // fires when this key is complete
         }
 
@@ -385,6 +391,7 @@ public final class PrepareJob {
                 k += m;
             }
             out.collect(SequenceRules.sequence(ctx.getCurrentKey(), items, times, orders, pos));
+            ctx.output(USERS, Tuple3.of(KIND_USER, ctx.getCurrentKey(), n));
         }
     }
 

@@ -74,6 +74,19 @@ class CommandsITCase {
         assertEquals(4, res.interests().length);
         for (int i = 1; i < 5; i++) assertTrue(res.items().get(i - 1).score() >= res.items().get(i).score());
 
+        // thread-safe: concurrent calls give the sequential answers
+        List<List<String>> hs = List.of(List.of("1"), List.of("2", "5"), List.of("7", "8", "9"), List.of("3", "4"));
+        var expected = hs.stream().map(h -> rec.recommend(h, 10).items()).toList();
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            for (int round = 0; round < 3; round++) {
+                var futures = hs.stream().map(h -> pool.submit(() -> rec.recommend(h, 10).items())).toList();
+                for (int i = 0; i < hs.size(); i++) assertEquals(expected.get(i), futures.get(i).get());
+            }
+        } finally {
+            pool.shutdown();
+        }
+
         // errors name what is wrong
         Run bad = eimf("train", "--data", tmp.resolve("nope").toString(), "--backbone", "mind", "--out", tmp.resolve("x").toString());
         assertEquals(1, bad.code());

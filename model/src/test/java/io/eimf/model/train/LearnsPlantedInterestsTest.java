@@ -21,8 +21,8 @@ class LearnsPlantedInterestsTest {
 
     static synchronized TrainingData data() throws Exception {
         if (data == null) {
-            data = TrainingData.of(SynthFixture.write(tmp.resolve("d"), SyntheticData.Config.defaults().withUsers(800)
-                    .withCatalogue(12, 30).withLengths(20, 40)));
+            data = TrainingData.of(SynthFixture.write(tmp.resolve("d"), SyntheticData.Config.defaults().withUsers(500)
+                    .withCatalogue(10, 20).withLengths(20, 40)));
         }
         return data;
     }
@@ -32,7 +32,7 @@ class LearnsPlantedInterestsTest {
     void beatsMostPopular(String backbone) throws Exception {
         TrainingData d = data();
         IbimModel model = new IbimModel(new IbimConfig(backbone, 32, 4, 20, d.numItems(), 0), DataType.FLOAT, 1);
-        TrainResult r = new Trainer(model, d, TrainOptions.defaults().withBatch(64, 5e-3, 10).withSchedule(100, 3, 500))
+        TrainResult r = new Trainer(model, d, TrainOptions.defaults().withBatch(64, 5e-3, 10).withSchedule(150, 2, 600))
                 .fit();
         Map<String, Double> pop = new MostPopular(d.counts()).evaluate(d.test(), 20, 50);
         double m = r.test().get("recall@20");

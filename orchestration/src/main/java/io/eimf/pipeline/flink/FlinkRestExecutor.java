@@ -70,7 +70,15 @@ public final class FlinkRestExecutor implements TaskExecutor {
             id = jarId;
         }
         int words = PipelineSpecReader.KIND_COMMANDS.getOrDefault(task.kind(), List.of()).size();
-        List<String> args = argv.subList(words, argv.size());
+        List<String> args = new java.util.ArrayList<>();
+        for (int i = words; i < argv.size(); i++) {
+            // --engine picks the local engine of `eimf prepare`; the job's own main does not take it.
+            if (argv.get(i).equals("--engine") && i + 1 < argv.size()) {
+                i++;
+                continue;
+            }
+            args.add(argv.get(i));
+        }
         log.note("running " + entryClass + " from jar " + id + " with " + String.join(" ", args));
         String jobId = client.runJar(id, entryClass, args, null);
         log.note("submitted Flink job " + jobId);

@@ -38,7 +38,9 @@ public final class Scheduler implements AutoCloseable {
     private int peakRunning;
     private boolean closed;
 
-    private record Pending<T>(TaskFuture<T> future, Resources need, List<Object> inputs, Task<T> task) {}
+    private record Pending<T>(long seq, TaskFuture<T> future, Resources need, List<Object> inputs, Task<T> task) {}
+
+    private final java.util.concurrent.atomic.AtomicLong submitted = new java.util.concurrent.atomic.AtomicLong();
 
     /** A scheduler over a pool of {@code total} resources. */
     public Scheduler(Resources total) {
@@ -67,6 +69,7 @@ public final class Scheduler implements AutoCloseable {
      */
     public <T> TaskFuture<T> submit(String name, Resources need, List<? extends TaskFuture<?>> deps, Task<T> task) {
         TaskFuture<T> f = new TaskFuture<>(name);
+        long seq = submitted.getAndIncrement();
         synchronized (this) {
             if (closed) throw new IllegalStateException("scheduler is closed");
         }
@@ -86,7 +89,10 @@ public final class Scheduler implements AutoCloseable {
             List<Object> inputs = new ArrayList<>(deps.size());
             for (TaskFuture<?> d : deps) inputs.add(d.future.join());
             synchronized (this) {
-                ready.add(new Pending<>(f, need, inputs, task));
+                // Keep the ready list in submission order, whatever order dependencies finished in.
+                int i = ready.size();
+                while (i > 0 && ready.get(i - 1).seq() > seq) i--;
+                ready.add(i, new Pending<>(seq, f, need, inputs, task));
             }
             dispatch();
         });
