@@ -115,6 +115,11 @@ public final class PrepareJob {
                 throw unwrap(e);
             }
             JobExecutionResult r = result[0];
+            if (!r.isJobExecutionResult()) {
+                // flink run -d returns before the job ends: the client could neither read the counts nor seal.
+                throw new EimfException("the prepare job must run attached (flink run without -d): the client "
+                        + "concatenates the part files and writes the manifest when the job has finished");
+            }
             long users = counter(r, "users");
             InteractionReader.Stats stats = new InteractionReader.Stats();
             stats.raw = counter(r, "raw");
