@@ -11,8 +11,10 @@ RUN mvn -B -q -DskipTests install \
  && cp orchestration/src/main/resources/pipelines/*.yaml /app/pipelines/
 
 FROM eclipse-temurin:17.0.13_11-jre
+# uid 9999 is the official Flink image's "flink" user: the JobManager writes prepare's output into the shared /data
+# volume and the runner renames it, so both must own the files.
 RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/* \
- && useradd --system --uid 10001 eimf && mkdir -p /data && chown eimf /data
+ && useradd --system --uid 9999 eimf && mkdir -p /data && chown eimf /data
 COPY --from=build /app /app
 COPY docker/eimf-entrypoint.sh /app/eimf
 USER eimf

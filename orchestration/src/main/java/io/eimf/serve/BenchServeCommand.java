@@ -57,6 +57,7 @@ public final class BenchServeCommand implements Command {
                 .addOption(Option.builder().longOpt("history").hasArg().argName("L").desc("history length per request (default 20)").get())
                 .addOption(Option.builder().longOpt("requests").hasArg().argName("R").desc("timed requests per case (default 2000)").get())
                 .addOption(Option.builder().longOpt("warmup").hasArg().argName("W").desc("untimed requests first (default 500)").get())
+                .addOption(Option.builder().longOpt("threads").hasArg().argName("N").desc("BLAS threads (default 1, as eimf serve)").get())
                 .addOption(Option.builder().longOpt("no-http").desc("in-process only").get());
     }
 
@@ -72,6 +73,8 @@ public final class BenchServeCommand implements Command {
         int requests = Args.intValue(cl, "requests", 2000);
         int warmup = Args.intValue(cl, "warmup", 500);
         String backbone = cl.getOptionValue("backbone", "comirec-sa");
+        int threads = Args.intValue(cl, "threads", 1);
+        ServeCommand.configureThreads(threads, ctx);
         List<Integer> sizes = new ArrayList<>();
         for (String s : cl.getOptionValue("items", "10000,100000").split(",")) {
             try {
@@ -131,8 +134,11 @@ public final class BenchServeCommand implements Command {
             AtomicOutput.deleteRecursively(tmp);
         }
         ctx.out().printf(Locale.ROOT, "bench serve: top-%d over the whole catalogue, K=%d, d=%d, %s, history %d, %d timed "
-                + "requests after %d warm-up, sequential; %d cores, Java %s%n", topN, k, dim, backbone, hist, requests,
-                warmup, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+                + "requests after %d warm-up, sequential; BLAS threads %d, OMP_NUM_THREADS=%s; %d cores, load average %.1f, "
+                + "Java %s%n", topN, k, dim, backbone, hist, requests, warmup, threads, System.getenv("OMP_NUM_THREADS"),
+                Runtime.getRuntime().availableProcessors(),
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+                System.getProperty("java.version"));
         ctx.out().printf("%-8s  %-28s  %9s  %9s  %9s%n", "items", "path", "p50 ms", "p99 ms", "mean ms");
         for (Row r : rows) {
             ctx.out().printf(Locale.ROOT, "%-8d  %-28s  %9.3f  %9.3f  %9.3f%n", r.items(), r.path(), r.p50(), r.p99(), r.mean());

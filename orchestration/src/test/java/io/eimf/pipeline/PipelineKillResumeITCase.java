@@ -143,6 +143,34 @@ class PipelineKillResumeITCase {
         killMidTaskThenResume("process");
     }
 
+    /** Kills the runner at several points (start-up, between tasks, inside tasks), resuming after each kill. */
+    @Test
+    void killAtArbitraryPointsStillConverges() throws Exception {
+        Path markers = tmp.resolve("markers-any");
+        Path work = tmp.resolve("work-any");
+        Files.createDirectories(work);
+        Path file = Pipelines.write(tmp, "chain-any.yaml", chain(markers).formatted(markers, "700", "in-process"));
+        for (long delayMs : new long[] {150, 900, 1700, 2600}) {
+            Process child = start(file, work);
+            Thread.sleep(delayMs);
+            child.destroyForcibly();
+            assertTrue(child.waitFor(20, TimeUnit.SECONDS));
+        }
+        Pipelines.Run resumed = eimf("pipeline", "run", file.toString(), "--work", work.toString());
+        assertEquals(0, resumed.code(), resumed.err());
+        assertEquals("41", Files.readString(PipelineRunnerTest.finalOutput(work, resumed.out(), "d")
+                .resolve("value.txt")).trim());
+        for (String t : new String[] {"a", "b", "slow", "d"}) {
+            // A kill can land between a task's last line and the rename that completes it, so a task may finish
+            // twice, but it starts at most once per run: finished tasks are never started again.
+            assertTrue(count(markers, t, "done") >= 1, t);
+            assertTrue(count(markers, t, "start") <= 5, t + " started " + count(markers, t, "start") + " times in 5 runs");
+        }
+        try (Stream<Path> s = Files.list(work.resolve("objects"))) {
+            assertTrue(s.noneMatch(p -> p.getFileName().toString().startsWith(".")), "temporary folders left");
+        }
+    }
+
     static String classpath() {
         return System.getProperty("java.class.path").replace(File.pathSeparator, "\n");
     }

@@ -282,4 +282,13 @@ class PipelineRunnerTest {
         assertEquals(1, r.code());
         assertTrue(r.err().contains("${opt:extra} is for optional tasks"), r.err());
     }
+
+    @Test
+    void optionsWhoseValueResolvesToNothingAreLeftOut() {
+        java.util.List<String> template = java.util.List.of("x", "--a", "${params.a}", "--b", "${params.b}", "--c", "pre${params.b}",
+                "--d", "${opt:t}");
+        java.util.List<String> argv = new java.util.ArrayList<>(java.util.List.of("x", "--a", "1", "--b", "", "--c", "pre", "--d", ""));
+        io.eimf.pipeline.run.PipelineRunner.dropEmptyOptions(template, argv);
+        assertEquals(java.util.List.of("x", "--a", "1", "--c", "pre"), argv);
+    }
 }

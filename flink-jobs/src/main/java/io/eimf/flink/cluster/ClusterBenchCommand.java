@@ -10,8 +10,7 @@ import java.util.Locale;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
-import org.apache.flink.api.common.functions.MapPartitionFunction;
-import org.apache.flink.util.Collector;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 
 /**
  * {@code eimf bench cluster}: times k-means on synthetic profiles generated inside the source tasks (never held by
@@ -66,9 +65,9 @@ public final class ClusterBenchCommand implements Command {
                 + "per user id), k-means k=%d, greedy k-means++ on a ~%d sample, %d Lloyd iterations (tolerance 0), "
                 + "BATCH mode, JVM max heap %d MiB, %d CPUs%n", d, k, k, initSample, iterations,
                 Runtime.getRuntime().maxMemory() >> 20, Runtime.getRuntime().availableProcessors());
-        out.println("| users | parallelism | runtime | generate-only pass s | init s | s/iteration (mean) | "
-                + "min | max | profiles/s per iteration |");
-        out.println("|---:|---:|---|---:|---:|---:|---:|---:|---:|");
+        out.println("| users | parallelism | runtime | generate-only pass s | init s | iterations | s/iteration (mean) "
+                + "| min | max | profiles/s per iteration | load avg (1 min) after |");
+        out.println("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (String[] r : rows) out.println("| " + String.join(" | ", r) + " |");
         return 0;
     }
@@ -78,9 +77,9 @@ public final class ClusterBenchCommand implements Command {
         SyntheticProfiles src = new SyntheticProfiles(n, d, k, 0.5, seed);
         try (FlinkRuntime rt = perJob ? FlinkRuntime.perJob(p) : FlinkRuntime.shared(p)) {
             long t = System.nanoTime();
-            long seen = Collect.all(src.build(rt.env()).fullWindowPartition().mapPartition(new CountOnly())
-                    .returns(Long.class).executeAndCollect("eimf bench: generate only"))
-                    .stream().mapToLong(Long::longValue).sum();
+            long seen = Collect.all(src.build(rt.env()).transform("count", TypeInformation.of(PartialSums.class),
+                            new PartitionSums(new float[1][d], true))
+                    .executeAndCollect("eimf bench: generate only")).stream().mapToLong(x -> x.counts[0]).sum();
             double gen = (System.nanoTime() - t) / 1e9;
             if (seen != n) throw new IllegalStateException("generated " + seen + " profiles, expected " + n);
             ctx.err().printf(Locale.ROOT, "[bench cluster] n=%d p=%d %s: generate-only pass %.2fs%n", n, p,
@@ -96,27 +95,20 @@ public final class ClusterBenchCommand implements Command {
             }
             double mean = sum / r.iterationSeconds().size();
             return new String[] {String.valueOf(n), String.valueOf(p),
-                    perJob ? "local env per job" : "shared mini-cluster", f(gen), f(r.initSeconds()), f(mean), f(min),
-                    f(max), String.format(Locale.ROOT, "%.0f", n / mean)};
+                    perJob ? "local env per job" : "shared mini-cluster", f(gen), f(r.initSeconds()),
+                    String.valueOf(r.iterationSeconds().size()), f(mean), f(min), f(max),
+                    String.format(Locale.ROOT, "%.0f", n / mean), loadAverage()};
         }
+    }
+
+    /** The 1-minute load average: on a shared machine it says how much the timings were disturbed. */
+    private static String loadAverage() {
+        double l = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        return l < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f", l);
     }
 
     private static String f(double s) {
         return String.format(Locale.ROOT, "%.2f", s);
-    }
-
-    /** Consumes a partition, emitting only its count: the cost of producing the profiles. */
-    static final class CountOnly implements MapPartitionFunction<Profile, Long> {
-        @Override
-        public void mapPartition(Iterable<Profile> values, Collector<Long> out) {
-            long c = 0;
-            float guard = 0;
-            for (Profile p : values) {
-                c++;
-                guard += p.vector[0]; // touch the data so the generation cannot be skipped
-            }
-            out.collect(Float.isNaN(guard) ? -1 : c);
-        }
     }
 
     private static long[] longs(String s, String opt) {

@@ -111,7 +111,7 @@ public final class ClusterCommand implements Command {
                     samplesPer[c] == 0 ? "-" : String.format(Locale.ROOT, "%.4f", dist[c] / samplesPer[c]));
         }
         out.printf(Locale.ROOT, "total    %5d  %15d  %7d%n", m.users(), m.eligibleUsers(), m.budget());
-        out.printf(Locale.ROOT, "LLM budget: %d requests (k=%d x M=%d, %d selected)%n", m.k() * m.samplesPerCluster(),
-                m.k(), m.samplesPerCluster(), m.budget());
+        out.printf(Locale.ROOT, "LLM budget: %d requests (typical samples; at most k=%d x M=%d = %d)%n", m.budget(),
+                m.k(), m.samplesPerCluster(), m.k() * m.samplesPerCluster());
     }
 }

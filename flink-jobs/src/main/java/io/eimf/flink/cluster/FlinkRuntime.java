@@ -14,19 +14,17 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * Gives the k-means driver a fresh batch environment per job. By default one embedded mini-cluster is started once
  * and every job is submitted to it, because k-means runs one bounded job per Lloyd iteration and starting a
  * mini-cluster per job costs more than a small iteration (measured in docs/BENCHMARKS.md). {@link #perJob} starts a
- * local environment for every job instead; {@link #context} uses whatever {@code flink run} provides.
+ * local environment for every job instead.
  */
 public final class FlinkRuntime implements AutoCloseable {
     private final int parallelism;
     private final MiniCluster cluster;
     private final URI rest;
-    private final boolean context;
 
-    private FlinkRuntime(int parallelism, MiniCluster cluster, URI rest, boolean context) {
+    private FlinkRuntime(int parallelism, MiniCluster cluster, URI rest) {
         this.parallelism = parallelism;
         this.cluster = cluster;
         this.rest = rest;
-        this.context = context;
     }
 
     /** Starts an embedded mini-cluster with {@code parallelism} slots that every job is submitted to. */
@@ -37,17 +35,12 @@ public final class FlinkRuntime implements AutoCloseable {
         MiniCluster mc = new MiniCluster(new MiniClusterConfiguration.Builder().setConfiguration(conf)
                 .setNumTaskManagers(1).setNumSlotsPerTaskManager(parallelism).build());
         mc.start();
-        return new FlinkRuntime(parallelism, mc, mc.getRestAddress().get(), false);
+        return new FlinkRuntime(parallelism, mc, mc.getRestAddress().get());
     }
 
     /** A new local (embedded) environment for every job. */
     public static FlinkRuntime perJob(int parallelism) {
-        return new FlinkRuntime(parallelism, null, null, false);
-    }
-
-    /** The environment of the surrounding context (e.g. {@code flink run}); parallelism as given. */
-    public static FlinkRuntime context(int parallelism) {
-        return new FlinkRuntime(parallelism, null, null, true);
+        return new FlinkRuntime(parallelism, null, null);
     }
 
     public int parallelism() {
@@ -64,8 +57,6 @@ public final class FlinkRuntime implements AutoCloseable {
             conf.set(RestOptions.PORT, rest.getPort());
             // The constructor, not getExecutionEnvironment(conf): the latter falls back to a local environment.
             env = new StreamExecutionEnvironment(conf, FlinkRuntime.class.getClassLoader());
-        } else if (context) {
-            env = StreamExecutionEnvironment.getExecutionEnvironment();
         } else {
             env = StreamExecutionEnvironment.createLocalEnvironment(parallelism);
         }

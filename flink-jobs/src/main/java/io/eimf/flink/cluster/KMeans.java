@@ -7,16 +7,15 @@ import java.util.Comparator;
 import java.util.List;
 import org.apache.flink.api.common.functions.FilterFunction;
 import org.apache.flink.api.common.functions.MapFunction;
-import org.apache.flink.api.common.functions.RichMapPartitionFunction;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.util.Collector;
 
 /**
  * Seeded k-means over a {@link ProfileSource} as bounded Flink batch jobs driven by a client loop (Flink 2.x has no
  * iterations and Flink ML does not run on it): one job draws the k-means++ sample, then one job per Lloyd iteration
  * assigns every profile to its nearest centroid (the centroids travel inside the job's closure) and returns per-
  * subtask sums, from which the client computes the next centroids. Stops when the relative inertia change falls
- * below the tolerance, when no centroid moves, or at the iteration cap.
+ * below the tolerance, when no centroid moves, or at the iteration cap (a tolerance of 0 always runs to the cap).
  */
 public final class KMeans {
 
@@ -74,8 +73,9 @@ public final class KMeans {
             it++;
             long s = System.nanoTime();
             StreamExecutionEnvironment env = rt.env();
-            List<PartialSums> parts = Collect.all(source.build(env).fullWindowPartition()
-                    .mapPartition(new LloydStep(centroids)).returns(PartialSums.class).name("assign and sum")
+            List<PartialSums> parts = Collect.all(source.build(env)
+                    .transform("assign and sum", TypeInformation.of(PartialSums.class),
+                            new PartitionSums(centroids, false))
                     .executeAndCollect("eimf k-means iteration " + it));
             long[] sums = new long[c.k() * d];
             long[] counts = new long[c.k()];
@@ -103,7 +103,9 @@ public final class KMeans {
             double prev = inertia.isEmpty() ? Double.NaN : inertia.get(inertia.size() - 1);
             inertia.add(in);
             if (listener != null) listener.iteration(it, in, counts, secs);
-            if (!moved || (!Double.isNaN(prev) && prev > 0 && Math.abs(prev - in) / prev < c.tolerance())) {
+            // Tolerance 0 means "run to the cap" (benchmarks time a fixed number of iterations).
+            if (c.tolerance() > 0 && (!moved
+                    || (!Double.isNaN(prev) && prev > 0 && Math.abs(prev - in) / prev < c.tolerance()))) {
                 converged = true;
                 break;
             }
@@ -147,37 +149,6 @@ public final class KMeans {
             z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
             z ^= z >>> 31;
             return (z >>> 11) * 0x1.0p-53 < p;
-        }
-    }
-
-    /** One Lloyd assignment step over a subtask's profiles: per-cluster sums, counts and inertia. */
-    static final class LloydStep extends RichMapPartitionFunction<Profile, PartialSums> {
-        private final float[][] centroids;
-
-        LloydStep(float[][] centroids) {
-            this.centroids = centroids;
-        }
-
-        @Override
-        public void mapPartition(Iterable<Profile> values, Collector<PartialSums> out) {
-            int k = centroids.length;
-            int d = centroids[0].length;
-            PartialSums acc = new PartialSums(getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), k, d);
-            double[] dist = new double[1];
-            for (Profile p : values) {
-                if (p.vector.length != d) {
-                    throw new IllegalStateException("user " + p.user + ": profile has " + p.vector.length
-                            + " values, centroids have " + d);
-                }
-                int c = VectorMath.nearest(centroids, p.vector, dist);
-                acc.counts[c]++;
-                acc.inertia = Math.addExact(acc.inertia, Math.round(dist[0] * VectorMath.INERTIA_SCALE));
-                int base = c * d;
-                for (int i = 0; i < d; i++) {
-                    acc.sums[base + i] = Math.addExact(acc.sums[base + i], VectorMath.fixed(p.vector[i], p.user));
-                }
-            }
-            out.collect(acc);
         }
     }
 

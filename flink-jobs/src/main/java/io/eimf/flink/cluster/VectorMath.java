@@ -17,21 +17,38 @@ final class VectorMath {
 
     /** A coordinate in fixed point; refuses magnitudes whose sums could overflow. */
     static long fixed(float v, int user) {
-        if (!(Math.abs(v) <= MAX_COORDINATE)) {
+        if (!(v <= MAX_COORDINATE && v >= -MAX_COORDINATE)) {
             throw new IllegalArgumentException("user " + user + ": profile value " + v + " outside [-"
                     + MAX_COORDINATE + ", " + MAX_COORDINATE + "] (profiles must be finite and normalised)");
         }
-        return Math.round(v * SUM_SCALE);
+        // A float times 2^32 is exact in a double and, below 2^42 in magnitude, an integer or truncated
+        // deterministically: no rounding call needed.
+        return (long) (v * SUM_SCALE);
     }
 
-    /** Squared Euclidean distance. */
+    /**
+     * Squared Euclidean distance. Four float accumulators let the JIT vectorise the loop (one double accumulator
+     * forces a sequential chain); the order is fixed, so the result is still the same on every run.
+     */
     static double squaredDistance(float[] a, float[] b) {
-        double s = 0;
-        for (int i = 0; i < a.length; i++) {
-            float d = a[i] - b[i];
-            s += d * d;
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int n = a.length;
+        int i = 0;
+        for (; i + 3 < n; i += 4) {
+            float d0 = a[i] - b[i];
+            float d1 = a[i + 1] - b[i + 1];
+            float d2 = a[i + 2] - b[i + 2];
+            float d3 = a[i + 3] - b[i + 3];
+            s0 += d0 * d0;
+            s1 += d1 * d1;
+            s2 += d2 * d2;
+            s3 += d3 * d3;
         }
-        return s;
+        for (; i < n; i++) {
+            float d = a[i] - b[i];
+            s0 += d * d;
+        }
+        return (double) s0 + s1 + s2 + s3;
     }
 
     /**

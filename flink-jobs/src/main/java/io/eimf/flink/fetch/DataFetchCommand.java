@@ -81,8 +81,10 @@ public final class DataFetchCommand implements Command {
         URI url = URI.create(base + "/" + e.archive());
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(timeout))
                 .followRedirects(HttpClient.Redirect.NORMAL).build();
+        boolean parentExisted = Files.isDirectory(target.getParent());
         Files.createDirectories(target.getParent());
         Path zip = target.resolveSibling("." + e.archive() + ".part-" + UUID.randomUUID());
+        boolean ok = false;
         try {
             String md5 = download(http, url, zip, timeout, ctx, target);
             String expected = publishedMd5(http, URI.create(url + ".md5"), timeout);
@@ -99,9 +101,17 @@ public final class DataFetchCommand implements Command {
             AtomicOutput.directory(target, overwrite, tmp -> unpack(zip, e.folder(), tmp));
             ctx.out().printf("fetched %s into %s (%s)%nnext: eimf prepare --format %s --input %s --out <DIR>%n",
                     name, target, check, e.format(), target);
+            ok = true;
             return 0;
         } finally {
             Files.deleteIfExists(zip);
+            if (!ok && !parentExisted) {
+                try {
+                    Files.deleteIfExists(target.getParent()); // only if still empty: a failed fetch leaves nothing
+                } catch (java.nio.file.DirectoryNotEmptyException keep) {
+                    // something else was put there meanwhile; leave it
+                }
+            }
         }
     }
 

@@ -57,9 +57,9 @@ import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.streaming.api.functions.co.BroadcastProcessFunction;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 import org.apache.flink.util.SerializedThrowable;
@@ -70,11 +70,12 @@ import org.apache.flink.util.SerializedThrowable;
  * submitted with {@code flink run -c io.eimf.flink.prepare.PrepareJob eimf-flink-jobs-*-job.jar --format ... --input
  * ... --out ...}; input and output must then be on a filesystem every TaskManager mounts at the same path.
  *
- * <p>Graph: file byte ranges → parse (p; per-range item counts on a side output → keyBy item: totals → broadcast)
- * → drop rare items (p) → keyBy user: drop short users, sort by time (p) → [k-core: finish the iteration in one task] → distinct items + users → assign ids and roles (1 task, also
- * writes items.jsonl) → broadcast to the formatter (p) → range-partition by dense user id, sort each partition →
- * {@code sequences.part-N}. The client concatenates the parts in order and seals the manifest. Output is
- * byte-identical to {@link InMemoryPreparer} for every parallelism.
+ * <p>Graph: file byte ranges → parse, combine per user and range (p; per-range item counts on a side output →
+ * keyBy item: totals → broadcast) → keyBy user + broadcast: drop rare items and short users, sort by time (p) →
+ * [k-core: finish the iteration in one task] → distinct items per subtask + users (side output) → assign ids and
+ * roles (1 task, also writes items.jsonl) → broadcast to the formatter (p) → range-partition by dense user id, sort
+ * each partition → {@code sequences.part-N}. The client concatenates the parts in order and seals the manifest.
+ * Output is byte-identical to {@link InMemoryPreparer} for every parallelism.
  */
 public final class PrepareJob {
     static final String PART_PREFIX = "sequences.part-";
@@ -114,6 +115,11 @@ public final class PrepareJob {
                 throw unwrap(e);
             }
             JobExecutionResult r = result[0];
+            if (!r.isJobExecutionResult()) {
+                // flink run -d returns before the job ends: the client could neither read the counts nor seal.
+                throw new EimfException("the prepare job must run attached (flink run without -d): the client "
+                        + "concatenates the part files and writes the manifest when the job has finished");
+            }
             long users = counter(r, "users");
             InteractionReader.Stats stats = new InteractionReader.Stats();
             stats.raw = counter(r, "raw");
@@ -168,11 +174,10 @@ public final class PrepareJob {
                 .keyBy(new CountKey()).reduce((a, b) -> Tuple2.of(a.f0, a.f1 + b.f1)).name("item counts")
                 .filter(new AtLeast(o.minItemCount())).name("items >= " + o.minItemCount());
         SingleOutputStreamOperator<RawSequence> grouped = parsed
-                .connect(frequent.broadcast(FREQUENT_ITEMS))
-                .process(new KeepFrequentItems()).name("drop items < " + o.minItemCount())
-                .returns(TypeInformation.of(PartialSequence.class))
                 .keyBy(new UserKey())
-                .process(new UserSequences(o.minUserCount())).name("drop users < " + o.minUserCount() + ", sort by time")
+                .connect(frequent.broadcast(FREQUENT_ITEMS))
+                .process(new UserSequences(o.minUserCount()))
+                .name("drop items < " + o.minItemCount() + ", users < " + o.minUserCount() + ", sort by time")
                 .returns(TypeInformation.of(RawSequence.class));
         DataStream<RawSequence> seqs = grouped;
         boolean kCore = o.filter().equals(PrepareOptions.FILTER_KCORE);
@@ -315,45 +320,16 @@ public final class PrepareJob {
         }
     }
 
-    /** Drops interactions with rare items from each partial sequence (BATCH mode reads the broadcast totals first). */
-    static final class KeepFrequentItems
-            extends BroadcastProcessFunction<PartialSequence, Tuple2<String, Long>, PartialSequence> {
-        private transient HashSet<String> frequent;
-
-        @Override
-        public void processBroadcastElement(Tuple2<String, Long> t, Context ctx, Collector<PartialSequence> out)
-                throws Exception {
-            ctx.getBroadcastState(FREQUENT_ITEMS).put(t.f0, t.f1);
-        }
-
-        @Override
-        public void processElement(PartialSequence p, ReadOnlyContext ctx, Collector<PartialSequence> out)
-                throws Exception {
-            if (frequent == null) {
-                frequent = new HashSet<>();
-                for (Map.Entry<String, Long> e : ctx.getBroadcastState(FREQUENT_ITEMS).immutableEntries()) {
-                    frequent.add(e.getKey());
-                }
-            }
-            int n = p.items.length;
-            PartialSequence kept = new PartialSequence(p.user, n);
-            int k = 0;
-            for (int i = 0; i < n; i++) {
-                if (frequent.contains(p.items[i])) {
-                    kept.items[k] = p.items[i];
-                    kept.times[k] = p.times[i];
-                    kept.orders[k] = p.orders[i];
-                    kept.pos[k++] = p.pos[i];
-                }
-            }
-            if (k > 0) out.collect(kept.trim(k));
-        }
-    }
-
-    /** Gathers one user's partial sequences; keeps the user if long enough, ordered by the shared rule. */
-    static final class UserSequences extends KeyedProcessFunction<String, PartialSequence, RawSequence> {
+    /**
+     * Gathers one user's partial sequences (BATCH mode: the broadcast item totals arrive first, then one key at a
+     * time), drops interactions with rare items, keeps the user if long enough and orders the sequence by the
+     * shared rule. Filtering here rather than in a separate step saves a full pass of the interactions.
+     */
+    static final class UserSequences
+            extends KeyedBroadcastProcessFunction<String, PartialSequence, Tuple2<String, Long>, RawSequence> {
         private final int min;
         private transient ListState<PartialSequence> buffer;
+        private transient HashSet<String> frequent;
 
         UserSequences(int min) {
             this.min = min;
@@ -366,15 +342,33 @@ public final class PrepareJob {
         }
 
         @Override
-        public void processElement(PartialSequence p, Context ctx, Collector<RawSequence> out) throws Exception {
-            // Copy: object reuse is on and the batch state backend keeps references.
-            PartialSequence c = new PartialSequence();
-            c.user = p.user;
-            c.items = p.items.clone();
-            c.times = p.times.clone();
-            c.orders = p.orders.clone();
-            c.pos = p.pos.clone();
-            buffer.add(c);
+        public void processBroadcastElement(Tuple2<String, Long> t, Context ctx, Collector<RawSequence> out)
+                throws Exception {
+            ctx.getBroadcastState(FREQUENT_ITEMS).put(t.f0, t.f1);
+        }
+
+        @Override
+        public void processElement(PartialSequence p, ReadOnlyContext ctx, Collector<RawSequence> out) throws Exception {
+            if (frequent == null) {
+                frequent = new HashSet<>();
+                for (Map.Entry<String, Long> e : ctx.getBroadcastState(FREQUENT_ITEMS).immutableEntries()) {
+                    frequent.add(e.getKey());
+                }
+            }
+            // A fresh copy of the kept part: object reuse is on and the batch state backend keeps references.
+            int n = p.items.length;
+            PartialSequence kept = new PartialSequence(p.user, n);
+            int k = 0;
+            for (int i = 0; i < n; i++) {
+                if (frequent.contains(p.items[i])) {
+                    kept.items[k] = p.items[i];
+                    kept.times[k] = p.times[i];
+                    kept.orders[k] = p.orders[i];
+                    kept.pos[k++] = p.pos[i];
+                }
+            }
+            if (k == 0) return;
+            buffer.add(kept.trim(k));
             ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE); // fires when this key is complete
         }
 

@@ -39,7 +39,7 @@ class ClusterJobITCase {
                 "--min-interactions", "25", "--seed", "3", "--parallelism", "2");
         assertEquals(0, rc, err.toString());
         String table = out.toString();
-        assertTrue(table.contains("LLM budget: 18 requests"), table);
+        assertTrue(table.contains("at most k=6 x M=3 = 18)"), table);
         assertTrue(err.toString().contains("[cluster] iteration 1/50 inertia"), err.toString());
 
         ClusterSet cs = ClusterSet.read(tmp.resolve("clusters"));

@@ -30,7 +30,7 @@ class KMeansITCase {
 
     @Test
     void recoversPlantedClustersAndRepeatsForASeed() throws Exception {
-        SyntheticProfiles src = new SyntheticProfiles(3000, 16, 6, 0.8, 7);
+        SyntheticProfiles src = new SyntheticProfiles(2000, 16, 6, 0.5, 7);
         KMeans.Config c = new KMeans.Config(6, 11, 30, 1e-6, 1000);
         KMeans.Result r1 = KMeans.fit(src, c, rt, null);
         List<Assigned> a1 = KMeans.assign(src, r1.centroids(), rt);
@@ -40,6 +40,7 @@ class KMeansITCase {
             truth[i] = src.plantedCluster(i);
         }
         double ari = AdjustedRand.index(truth, labels(a1));
+        System.out.println("adjusted Rand index vs planted clusters: " + ari);
         assertTrue(ari >= 0.9, "adjusted Rand index " + ari + " < 0.9");
         assertTrue(r1.iterations() >= 2, "ran " + r1.iterations());
         // Lloyd never increases inertia.
@@ -55,12 +56,13 @@ class KMeansITCase {
 
     @Test
     void aDifferentSeedStillFindsThePlantedStructure() throws Exception {
-        SyntheticProfiles src = new SyntheticProfiles(2000, 32, 8, 0.5, 3);
+        SyntheticProfiles src = new SyntheticProfiles(1200, 32, 8, 0.5, 3);
         KMeans.Result r = KMeans.fit(src, new KMeans.Config(8, 99, 30, 1e-6, 2000), rt, null);
         List<Assigned> a = KMeans.assign(src, r.centroids(), rt);
         int[] truth = new int[a.size()];
         for (int i = 0; i < truth.length; i++) truth[i] = src.plantedCluster(i);
         double ari = AdjustedRand.index(truth, labels(a));
+        System.out.println("adjusted Rand index vs planted clusters: " + ari);
         assertTrue(ari >= 0.9, "adjusted Rand index " + ari + " < 0.9");
     }
 }

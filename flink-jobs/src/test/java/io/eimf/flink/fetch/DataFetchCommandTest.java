@@ -41,7 +41,7 @@ class DataFetchCommandTest {
             port = s.getLocalPort(); // closed again before the fetch: connection refused
         }
         long t0 = System.nanoTime();
-        int code = eimf("data", "fetch", "ml-100k", "--out", dir.toString(), "--base-url", "http://127.0.0.1:" + port,
+        int code = eimf("data", "fetch", "ml-100k", "--out", dir.resolve("data").toString(), "--base-url", "http://127.0.0.1:" + port,
                 "--timeout", "2");
         String msg = err.toString(StandardCharsets.UTF_8);
         assertEquals(1, code, msg);
@@ -49,7 +49,7 @@ class DataFetchCommandTest {
         assertTrue(msg.contains("http://127.0.0.1:" + port + "/ml-100k.zip"), msg);
         assertEquals(1, msg.strip().lines().count(), "one line: " + msg);
         assertTrue((System.nanoTime() - t0) / 1e9 < 10, "fails fast");
-        assertFalse(Files.exists(dir.resolve("ml-100k")));
+        assertFalse(Files.exists(dir.resolve("data")), "a failed fetch leaves no folder behind");
     }
 
     @Test

@@ -122,7 +122,13 @@ public final class BatchExtraction {
         if (Files.exists(out) && !o.overwrite()) {
             throw new EimfException(out + " already exists (pass --overwrite to replace it)");
         }
-        Health health = client.health();
+        Health health;
+        try {
+            health = client.health();
+        } catch (LlmServiceException e) {
+            throw new EimfException("llm-service at " + client.baseUri() + " is not usable (" + e.getMessage()
+                    + "); start it with 'eimf llm-service' or leave out --llm-url to run one in-process", e);
+        }
         SamplePrompts prompts = new SamplePrompts(ds, o.maxPromptItems(), o.minInterests(), o.maxInterests());
         Map<String, Object> promptSettings = new LinkedHashMap<>();
         promptSettings.put("maxPromptItems", o.maxPromptItems());

@@ -8,12 +8,12 @@ import io.eimf.core.semantic.ClusterSet.TypicalSample;
 import io.eimf.llm.api.InterestItem;
 import io.eimf.llm.api.InterestRequest;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
  * Builds the llm-service request of a typical sample: its prompt-visible items
- * ({@link UserSequence#promptVisibleItems()}), in time order, the most recent {@code maxItems} of them. Refuses a
+ * ({@link UserSequence#promptVisibleItems()}), the most recent {@code maxItems} distinct ones, in time order (of
+ * their latest occurrence). Refuses a
  * valid/test user outright: no target may reach a prompt, whatever the clusters directory says.
  */
 public final class SamplePrompts {
@@ -46,9 +46,20 @@ public final class SamplePrompts {
             throw new IllegalStateException("user " + s.rawUser() + " is a " + s.role().label()
                     + " user: its sequence holds evaluation targets and never goes into a prompt");
         }
-        int[] visible = s.promptVisibleItems();
-        return visible.length <= maxItems ? visible : Arrays.copyOfRange(visible, visible.length - maxItems,
-                visible.length);
+        return recentDistinct(s.promptVisibleItems(), maxItems);
+    }
+
+    /**
+     * The last {@code max} distinct items of {@code visible}, each at its latest occurrence, oldest first
+     * (llm-service refuses repeated item ids; a re-watched item counts where it was last seen).
+     */
+    static int[] recentDistinct(int[] visible, int max) {
+        java.util.LinkedHashSet<Integer> seen = new java.util.LinkedHashSet<>();
+        for (int i = visible.length - 1; i >= 0 && seen.size() < max; i--) seen.add(visible[i]);
+        int[] out = new int[seen.size()];
+        int j = out.length;
+        for (int id : seen) out[--j] = id;
+        return out;
     }
 
     /** The request for one typical sample; the echoed user id is the dense id. */

@@ -92,6 +92,15 @@ final class FakeLlmService implements AutoCloseable {
         maxInFlight.accumulateAndGet(now, Math::max);
         try {
             InterestRequest r = Json.mapper().readValue(ex.getRequestBody(), InterestRequest.class);
+            if (r.items().stream().map(InterestItem::id).distinct().count() != r.items().size()) {
+                // As the real service: repeated item ids are a bad request.
+                byte[] b = "{\"status\":400,\"error\":\"repeated item id\"}".getBytes(StandardCharsets.UTF_8);
+                ex.sendResponseHeaders(400, b.length);
+                try (OutputStream o = ex.getResponseBody()) {
+                    o.write(b);
+                }
+                return;
+            }
             int n;
             synchronized (requests) {
                 requests.add(r);

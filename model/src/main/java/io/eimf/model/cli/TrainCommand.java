@@ -69,7 +69,7 @@ public final class TrainCommand implements Command {
                 .addOption(opt("patience", "P", "stop after P validations without improvement (default " + d.patience() + ")"))
                 .addOption(opt("max-steps", "N", "most steps (default " + d.maxSteps() + ")"))
                 .addOption(opt("device", "cpu|cuda", "backend to require (default: the one on the classpath)"))
-                .addOption(opt("threads", "N", "BLAS/op threads (default: ND4J's choice)"))
+                .addOption(opt("threads", "N", "BLAS threads (default: ND4J's choice); on shared machines also set OMP_NUM_THREADS=1"))
                 .addOption(Option.builder().longOpt("resume").desc("continue from OUT/checkpoint").get())
                 .addOption(Option.builder().longOpt("overwrite").desc("replace an existing run directory").get());
     }

@@ -8,8 +8,8 @@ package io.eimf.model.train;
  * @param negativesPerRow shared negatives per batch row: 10 x batch negatives in all (10)
  * @param sampler uniform (default) or log-uniform
  * @param removeAccidentalHits mask negatives equal to the row's target (true, as TensorFlow does)
- * @param evalEvery validate every this many steps (500)
- * @param patience stop after this many validations without a better validation metric (10)
+ * @param evalEvery validate every this many steps (200)
+ * @param patience stop after this many validations without a better validation metric (5)
  * @param maxSteps hard cap on steps (100000)
  * @param metric the early-stopping metric on validation (recall@50)
  * @param seed training seed: initialisation, batches, negatives
@@ -27,7 +27,7 @@ public record TrainOptions(int batchSize, double learningRate, int negativesPerR
     }
 
     public static TrainOptions defaults() {
-        return new TrainOptions(128, 1e-3, 10, NegativeSampler.UNIFORM, true, 500, 10, 100_000, "recall@50", 1, true);
+        return new TrainOptions(128, 1e-3, 10, NegativeSampler.UNIFORM, true, 200, 5, 100_000, "recall@50", 1, true);
     }
 
     public TrainOptions withSeed(long s) {

@@ -312,6 +312,7 @@ public final class PipelineRunner {
                 }
             }));
         }
+        dropEmptyOptions(t.command(), argv);
         if (t.outOption() != null && !mentionsOut) {
             argv.add(t.outOption());
             argv.add(out.toString());
@@ -345,6 +346,22 @@ public final class PipelineRunner {
         prov.put("finishedAt", Instant.now().toString());
         prov.put("keyMaterial", Json.mapper().readTree(material));
         Files.writeString(tmp.resolve("task.json"), Json.pretty(prov));
+    }
+
+    /**
+     * Leaves out {@code --opt VALUE} pairs whose value is a single reference that resolved to nothing (an unset
+     * parameter, an optional task that produced nothing), so commands see their defaults rather than "".
+     */
+    public static void dropEmptyOptions(List<String> template, List<String> argv) {
+        for (int i = template.size() - 1; i >= 1; i--) {
+            String v = template.get(i);
+            boolean wholeReference = v.startsWith("${") && v.endsWith("}") && v.indexOf("${", 2) < 0;
+            if (wholeReference && argv.get(i).isEmpty() && template.get(i - 1).startsWith("--")) {
+                argv.remove(i);
+                argv.remove(i - 1);
+                i--;
+            }
+        }
     }
 
     private boolean commandAvailable(List<String> argv) {
