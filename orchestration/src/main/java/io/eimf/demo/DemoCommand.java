@@ -118,7 +118,8 @@ public final class DemoCommand implements Command {
         if (llm != null) {
             out.printf(Locale.ROOT, "LLM (ESIM interest naming): %d calls, %d cache hits, %d prompt + %d completion tokens, provider %s%n",
                     llm.path("calls").asLong(), llm.path("cacheHits").asLong(), llm.path("promptTokens").asLong(),
-                    llm.path("completionTokens").asLong(), llm.path("provider").asText());
+                    llm.path("completionTokens").asLong(), llm.path("provider").asText()
+                            + ("metadata".equals(llm.path("provider").asText()) ? " (deterministic extractor, not an LLM)" : ""));
         } else {
             out.println("LLM (ESIM interest naming): no calls: " + rootCause(st, "extract"));
         }

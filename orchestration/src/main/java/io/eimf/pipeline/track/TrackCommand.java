@@ -46,8 +46,8 @@ public final class TrackCommand implements Command {
                 .addOption(Option.builder().longOpt("from").hasArg().argName("DIR").desc("training folder written by eimf train (required)").get())
                 .addOption(Option.builder().longOpt("run-name").hasArg().argName("NAME").desc("MLflow run name (default: the backbone)").get())
                 .addOption(Option.builder().longOpt("experiment").hasArg().argName("NAME").desc("MLflow experiment (default eimf)").get())
-                .addOption(Option.builder().longOpt("llm-usage").hasArg().argName("FILE")
-                        .desc("JSON with calls, cacheHits, promptTokens, completionTokens, wallSeconds, provider, model").get())
+                .addOption(Option.builder().longOpt("llm-usage").hasArg().argName("MANIFEST")
+                        .desc("the semantic-interest dataset manifest.json whose LLM totals the run records").get())
                 .addOption(Option.builder().longOpt("tag").hasArgs().argName("K=V").desc("extra run tag (repeatable)").get())
                 .addOption(Option.builder().longOpt("out").hasArg().argName("DIR").desc("where run_id.txt and run.json go (required)").get());
         return Backends.add(o);
@@ -110,10 +110,13 @@ public final class TrackCommand implements Command {
                     config.path("interests").asInt(4), config.path("dim").asInt(64), backbone, Map.of()));
             if (cl.hasOption("llm-usage")) {
                 Path f = ctx.path(cl.getOptionValue("llm-usage"));
+                // The semantic-interest dataset's manifest (docs/DATA.md) carries the extraction's LLM totals.
                 JsonNode u = Json.mapper().readTree(f.toFile());
-                LlmCost c = new LlmCost(u.path("calls").asLong(), u.path("cacheHits").asLong(),
-                        u.path("promptTokens").asLong(), u.path("completionTokens").asLong(),
-                        u.path("wallSeconds").asDouble(), u.path("provider").asText("unknown"), u.path("model").asText(""));
+                JsonNode t = u.path("totals");
+                if (t.isMissingNode()) throw new EimfException(f + ": no 'totals' (not a semantic-interest manifest)");
+                LlmCost c = new LlmCost(t.path("llmCalls").asLong(), t.path("cacheHits").asLong(),
+                        t.path("promptTokens").asLong(), t.path("completionTokens").asLong(),
+                        t.path("wallSeconds").asDouble(), u.path("provider").asText("unknown"), u.path("model").asText(""));
                 run.logLlmCost(c);
                 summary.put("llm", c);
             }
