@@ -11,7 +11,7 @@ import io.eimf.core.semantic.ClusterSet;
 import io.eimf.core.semantic.SemanticInterest;
 import io.eimf.core.semantic.SemanticInterestDataset;
 import io.eimf.core.semantic.UserInterests;
-import io.eimf.llm.extract.ExtractCommand;
+import io.eimf.llm.batch.ExtractCommand;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

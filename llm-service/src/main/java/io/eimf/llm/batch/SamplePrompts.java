@@ -1,4 +1,4 @@
-package io.eimf.llm.extract;
+package io.eimf.llm.batch;
 
 import io.eimf.core.dataset.Item;
 import io.eimf.core.dataset.PreparedDataset;

@@ -1,4 +1,4 @@
-package io.eimf.llm.extract;
+package io.eimf.llm.batch;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.eimf.core.cli.EimfException;

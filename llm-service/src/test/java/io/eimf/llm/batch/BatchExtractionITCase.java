@@ -1,4 +1,4 @@
-package io.eimf.llm.extract;
+package io.eimf.llm.batch;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

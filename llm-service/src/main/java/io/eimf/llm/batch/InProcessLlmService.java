@@ -1,4 +1,4 @@
-package io.eimf.llm.extract;
+package io.eimf.llm.batch;
 
 import io.eimf.core.cli.EimfException;
 import io.eimf.llm.client.LlmServiceClient;

@@ -1,4 +1,4 @@
-package io.eimf.llm.extract;
+package io.eimf.llm.batch;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;

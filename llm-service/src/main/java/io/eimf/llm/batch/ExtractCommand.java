@@ -1,4 +1,4 @@
-package io.eimf.llm.extract;
+package io.eimf.llm.batch;
 
 import io.eimf.core.cli.Args;
 import io.eimf.core.cli.Command;
