@@ -2,9 +2,7 @@ package io.eimf.model.esim;
 
 import io.eimf.model.nn.Linear;
 import io.eimf.model.nn.Ops;
-import io.eimf.model.nn.ParamSet;
 import io.eimf.model.nn.Rng;
-import io.eimf.model.train.AuxiliaryObjective;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -16,12 +14,9 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * with temperature tau pulls it towards its partner and away from the other distinct semantic interests in the
  * batch (the row's own other interests are left out of the denominator). Loss = lambda x mean over pairs.
  */
-public final class ModalityAlignment implements AuxiliaryObjective {
+public final class ModalityAlignment extends SemanticObjective {
     public static final String NAME = "esim-align";
-    private final SemanticBank bank;
-    private final double lambda;
     private final double tau;
-    private final ParamSet params = new ParamSet();
     private final Linear projection;
 
     /**
@@ -29,42 +24,14 @@ public final class ModalityAlignment implements AuxiliaryObjective {
      * @param rng initialisation (Glorot uniform weights, zero bias)
      */
     public ModalityAlignment(SemanticBank bank, int dim, double lambda, double tau, DataType type, Rng rng) {
+        super(NAME, bank, lambda);
         if (!(tau > 0)) throw new IllegalArgumentException("tau must be positive");
-        this.bank = bank;
-        this.lambda = lambda;
         this.tau = tau;
         this.projection = new Linear("esim.align.projection", bank.dimension(), dim, true, type, rng, params);
     }
 
     @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public ParamSet params() {
-        return params;
-    }
-
-    @Override
-    public double lossAndGradient(Step step) {
-        return run(step, true);
-    }
-
-    /** The weighted loss only, touching no gradient (finite-difference checks, diagnostics). */
-    public double loss(Step step) {
-        return run(step, false);
-    }
-
-    private double run(Step step, boolean backward) {
-        BatchSemantics bs = BatchSemantics.of(bank, step.users());
-        if (bs == null || lambda == 0) return 0;
-        INDArray interests = step.interests();
-        int k = (int) interests.size(1);
-        int d = (int) interests.size(2);
-        INDArray flat = interests.reshape((long) interests.size(0) * k, d);
-        INDArray e = Ops.gatherRows(bank.embeddings(), bs.candidates);            // [M, E]
-        if (e.dataType() != flat.dataType()) e = e.castTo(flat.dataType());
+    protected double compute(Step step, BatchSemantics bs, INDArray flat, int k, INDArray e, boolean backward) {
         INDArray z = projection.forward(e);                                        // [M, d]
         INDArray[] zn = BatchSemantics.normalizeRows(z);
         INDArray s = zn[0];

@@ -2,9 +2,7 @@ package io.eimf.model.esim;
 
 import io.eimf.model.nn.Linear;
 import io.eimf.model.nn.Ops;
-import io.eimf.model.nn.ParamSet;
 import io.eimf.model.nn.Rng;
-import io.eimf.model.train.AuxiliaryObjective;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -14,48 +12,17 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * semantic interests by maximum cosine assignment between y and the (unit) semantic embeddings, and the loss is
  * lambda x mean over pairs of {@code 1 - cos(y, e)}.
  */
-public final class SemanticPrediction implements AuxiliaryObjective {
+public final class SemanticPrediction extends SemanticObjective {
     public static final String NAME = "esim-predict";
-    private final SemanticBank bank;
-    private final double lambda;
-    private final ParamSet params = new ParamSet();
     private final Linear head;
 
     public SemanticPrediction(SemanticBank bank, int dim, double lambda, DataType type, Rng rng) {
-        this.bank = bank;
-        this.lambda = lambda;
+        super(NAME, bank, lambda);
         this.head = new Linear("esim.predict.head", dim, bank.dimension(), true, type, rng, params);
     }
 
     @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public ParamSet params() {
-        return params;
-    }
-
-    @Override
-    public double lossAndGradient(Step step) {
-        return run(step, true);
-    }
-
-    /** The weighted loss only, touching no gradient. */
-    public double loss(Step step) {
-        return run(step, false);
-    }
-
-    private double run(Step step, boolean backward) {
-        BatchSemantics bs = BatchSemantics.of(bank, step.users());
-        if (bs == null || lambda == 0) return 0;
-        INDArray interests = step.interests();
-        int k = (int) interests.size(1);
-        int d = (int) interests.size(2);
-        INDArray flat = interests.reshape((long) interests.size(0) * k, d);
-        INDArray e = Ops.gatherRows(bank.embeddings(), bs.candidates);            // [M, E], unit rows
-        if (e.dataType() != flat.dataType()) e = e.castTo(flat.dataType());
+    protected double compute(Step step, BatchSemantics bs, INDArray flat, int k, INDArray e, boolean backward) {
         int[] allRows = bs.allFlatRows(k);
         INDArray hAll = Ops.gatherRows(flat, allRows);                             // [R*K, d]
         INDArray[] yAll = BatchSemantics.normalizeRows(head.forward(hAll));        // [R*K, E]
