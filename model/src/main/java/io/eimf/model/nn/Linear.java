@@ -20,14 +20,22 @@ public final class Linear {
         return b == null ? y : y.addiRowVector(b.value());
     }
 
-    /** Accumulates dW (and db) and returns dx. */
+    /**
+     * Accumulates dW (and db) and returns dx. The transposes go to BLAS as flags: {@code dy.mmul(W.transpose())}
+     * copied and ran ~4x slower for SA's [6400, 4] x [4, 256].
+     */
     public INDArray backward(INDArray x, INDArray dy) {
-        w.grad().addi(x.transpose().mmul(dy));
+        w.grad().addi(Nd4j.gemm(x, dy, true, false));
         if (b != null) b.grad().addi(dy.sum(true, 0));
-        return dy.mmul(w.value().transpose());
+        return Nd4j.gemm(dy, w.value(), false, true);
     }
 
     public Param weight() {
         return w;
+    }
+
+    /** The bias, or null. */
+    public Param bias() {
+        return b;
     }
 }

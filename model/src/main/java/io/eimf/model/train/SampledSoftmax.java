@@ -31,7 +31,7 @@ public final class SampledSoftmax {
         int b = (int) u.size(0);
         int s = negatives.length;
         INDArray pos = u.mul(et).sum(true, 1);                        // [B, 1]
-        INDArray neg = u.mmul(en.transpose());                        // [B, S]
+        INDArray neg = Nd4j.gemm(u, en, false, true);                 // [B, S]; transpose as a BLAS flag
         INDArray logits = Nd4j.hstack(pos, neg);                      // [B, 1+S]
         if (logQ != null) {
             float[] bias = new float[s + 1];
@@ -60,11 +60,12 @@ public final class SampledSoftmax {
         // d loss / d logits = (p - onehot(0)) / B
         INDArray d = p.divi(b);
         INDArray dPos = d.getColumn(0, true).sub(1.0 / b);            // [B, 1]
+        // one contiguous copy of the [B, S] block, then both gemms take it with BLAS transpose flags
         INDArray dNeg = d.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
-                org.nd4j.linalg.indexing.NDArrayIndex.interval(1, s + 1));  // [B, S] view
-        INDArray dU = et.mulColumnVector(dPos).addi(dNeg.mmul(en));
+                org.nd4j.linalg.indexing.NDArrayIndex.interval(1, s + 1)).dup('c');  // [B, S]
+        INDArray dU = et.mulColumnVector(dPos).addi(Nd4j.gemm(dNeg, en, false, false));
         INDArray dEt = u.mulColumnVector(dPos);
-        INDArray dEn = dNeg.transpose().mmul(u);
+        INDArray dEn = Nd4j.gemm(dNeg, u, true, false);
         return new Result(loss, dU, dEt, dEn);
     }
 }
