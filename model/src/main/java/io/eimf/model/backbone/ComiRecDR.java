@@ -47,7 +47,7 @@ public final class ComiRecDR implements MultiInterestBackbone {
         return params;
     }
 
-    private record Cache(INDArray xt, INDArray hat, INDArray weight, INDArray z, INDArray s, INDArray n,
+    private record Cache(INDArray xt, INDArray weight, double[] hostWeight, INDArray z, INDArray s, INDArray n,
                          INDArray interests, int b) implements Activations {}
 
     /**
@@ -57,34 +57,104 @@ public final class ComiRecDR implements MultiInterestBackbone {
      */
     INDArray frozenRouting;
 
+    /*
+     * Speed (docs/BENCHMARKS.md, train): the routing is a few million multiply-adds spread over B*K tiny matrices,
+     * which ND4J ran as hundreds of small batched gemms, softmaxes and permute copies (~20 ms per step). Here the
+     * prediction vectors stay in the [L, B, K, d] layout the per-position gemm produces, one host copy of them is
+     * read by plain loops, and each later routing iteration is one pass over it: at every (position, user) the K
+     * agreements, the softmax over K and the next weighted sums use the same K*d block while it is in L1. The
+     * backward writes dHat straight into the [L, B, K*d] layout of the per-position gemms. Sums run in double.
+     */
     @Override
     public Activations forward(INDArray x, HistoryBatch batch) {
         int b = batch.size();
         int l = batch.maxLen();
         if (l != maxLen) throw new IllegalArgumentException("batch length " + l + " != model max length " + maxLen);
+        DataType type = x.dataType();
         // [B*L, d] -> [L, B, d]; per-position maps as one batched matmul: [L, B, d] x [L, d, K*d].
         INDArray xt = x.reshape(b, l, dim).permute(1, 0, 2).dup('c');
-        INDArray hatT = Nd4j.matmul(xt, w.value());                                // [L, B, K*d]
-        INDArray hat = hatT.reshape(l, b, k, dim).permute(1, 2, 0, 3).dup('c')    // [B, K, L, d]
-                .reshape((long) b * k, l, dim);
-        INDArray mask = batch.mask(x.dataType(), k).reshape(b, k, l);
-        INDArray logits = Nd4j.zeros(x.dataType(), b, k, l);
-        INDArray weight = null;
-        INDArray[] sq = null;
-        INDArray z = null;
-        for (int it = 0; it < ITERATIONS; it++) {
-            weight = frozenRouting != null && it == ComiRecDR.ITERATIONS - 1 ? frozenRouting
-                    : Ops.softmax(logits, 1).muli(mask);                              // over interests; padding 0
-            z = Nd4j.matmul(weight.reshape((long) b * k, 1, l), hat).reshape((long) b * k, dim);
-            sq = Ops.squashRows(z);
-            if (it < ITERATIONS - 1) {
-                // agreement e_hat . v, a constant for the gradient (stop-gradient in the reference)
-                INDArray delta = Nd4j.matmul(hat, sq[0].reshape((long) b * k, dim, 1)).reshape(b, k, l);
-                logits.addi(delta);
+        Ops.HostRows hat = Ops.HostRows.of(Nd4j.matmul(xt, w.value()));        // [L, B, K, d]
+        int bk = b * k;
+        int[] len = new int[b];
+        for (int i = 0; i < b; i++) len[i] = batch.length(i);
+        double[] logits = new double[bk * l];                                      // [B, K, L], start at 0
+        double[] weight = new double[bk * l];                                      // padding stays 0
+        double[] z = new double[bk * dim];
+        double[] v = new double[bk * dim];
+        double[] s = new double[bk];
+        double[] n = new double[bk];
+        double[] e = new double[k];
+        int last = ITERATIONS - 1;
+        if (frozenRouting != null && last == 0) {
+            weight = Ops.toHostDoubles(frozenRouting);
+        } else {
+            for (int i = 0; i < b; i++) for (int t = 0; t < len[i]; t++) softmaxOverK(logits, weight, e, i, t, l);
+        }
+        weightedSums(hat, weight, z, bk, l);
+        for (int it = 0; ; it++) {
+            squash(z, v, s, n, bk);
+            if (it == last) break;
+            // agreement e_hat . v (a constant for the gradient: stop-gradient in the reference), then the next weights
+            boolean frozenNext = frozenRouting != null && it + 1 == last;
+            java.util.Arrays.fill(z, 0);
+            for (int t = 0; t < l; t++) {
+                for (int i = 0; i < b; i++) {
+                    if (t >= len[i]) continue;
+                    for (int j = 0; j < k; j++) {
+                        int r = i * k + j;
+                        logits[r * l + t] += hat.dot((t * bk + r) * dim, v, r * dim, dim);
+                    }
+                    if (frozenNext) continue;
+                    softmaxOverK(logits, weight, e, i, t, l);
+                    for (int j = 0; j < k; j++) {
+                        int r = i * k + j;
+                        hat.axpy(weight[r * l + t], (t * bk + r) * dim, z, r * dim, dim);
+                    }
+                }
+            }
+            if (frozenNext) {
+                weight = Ops.toHostDoubles(frozenRouting);
+                weightedSums(hat, weight, z, bk, l);
             }
         }
-        INDArray interests = sq[0].reshape(b, k, dim);
-        return new Cache(xt, hat, weight, z, sq[1], sq[2], interests, b);
+        INDArray interests = Ops.fromHostDoubles(v, type, b, k, dim);
+        return new Cache(xt, Ops.fromHostDoubles(weight, type, b, k, l), weight, Ops.fromHostDoubles(z, type, bk, dim),
+                Ops.fromHostDoubles(s, type, bk, 1), Ops.fromHostDoubles(n, type, bk, 1), interests, b);
+    }
+
+    /** weight[i, :, t] = softmax over the K interests of logits[i, :, t] (layout [B, K, L]). */
+    private void softmaxOverK(double[] logits, double[] weight, double[] e, int i, int t, int l) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int j = 0; j < k; j++) max = Math.max(max, logits[(i * k + j) * l + t]);
+        double sum = 0;
+        for (int j = 0; j < k; j++) {
+            e[j] = Math.exp(logits[(i * k + j) * l + t] - max);
+            sum += e[j];
+        }
+        for (int j = 0; j < k; j++) weight[(i * k + j) * l + t] = e[j] / sum;
+    }
+
+    /** z[r] = sum_t weight[r, t] * hat[t, r] for the B*K rows r. */
+    private void weightedSums(Ops.HostRows hat, double[] weight, double[] z, int bk, int l) {
+        java.util.Arrays.fill(z, 0);
+        for (int t = 0; t < l; t++) {
+            for (int r = 0; r < bk; r++) {
+                double wt = weight[r * l + t];
+                if (wt != 0) hat.axpy(wt, (t * bk + r) * dim, z, r * dim, dim);
+            }
+        }
+    }
+
+    /** As {@link Ops#squashRows}: v = z * n/(1+n)/sqrt(n+eps) with n = |z|^2, row by row. */
+    private void squash(double[] z, double[] v, double[] s, double[] n, int bk) {
+        for (int r = 0; r < bk; r++) {
+            double nn = 0;
+            for (int c = 0; c < dim; c++) nn += z[r * dim + c] * z[r * dim + c];
+            double sc = nn / (nn + 1) / Math.sqrt(nn + Ops.SQUASH_EPS);
+            n[r] = nn;
+            s[r] = sc;
+            for (int c = 0; c < dim; c++) v[r * dim + c] = z[r * dim + c] * sc;
+        }
     }
 
     @Override
@@ -92,10 +162,22 @@ public final class ComiRecDR implements MultiInterestBackbone {
         Cache c = (Cache) act;
         int b = c.b;
         int l = maxLen;
-        INDArray dz = Ops.squashBackwardRows(c.z, c.s, c.n, dI.reshape((long) b * k, dim));
-        // z = weight @ hat with weight constant: dHat = weight^T @ dz  -> [B*K, L, d]
-        INDArray dHat = Nd4j.matmul(c.weight.reshape((long) b * k, l, 1), dz.reshape((long) b * k, 1, dim));
-        INDArray dHatT = dHat.reshape(b, k, l, dim).permute(2, 0, 1, 3).dup('c').reshape(l, b, (long) k * dim);
+        int bk = b * k;
+        INDArray dz = Ops.squashBackwardRows(c.z, c.s, c.n, dI.reshape((long) bk, dim));
+        // z = weight @ hat with weight constant: dHat[t, r, :] = weight[r, t] * dz[r, :], written straight into the
+        // [L, B, K*d] layout of the per-position gemms, one position at a time
+        double[] dzh = Ops.toHostDoubles(dz);
+        double[] wt = c.hostWeight;
+        INDArray dHatT = Nd4j.createUninitialized(dz.dataType(), l, b, (long) k * dim);
+        double[] block = new double[bk * dim];
+        for (int t = 0; t < l; t++) {
+            for (int r = 0; r < bk; r++) {
+                double a = wt[r * l + t];
+                int o = r * dim;
+                for (int q = 0; q < dim; q++) block[o + q] = a * dzh[o + q];
+            }
+            Ops.putHostDoubles(dHatT, (long) t * bk * dim, block);
+        }
         w.grad().addi(Nd4j.matmul(c.xt, dHatT, true, false, false));             // [L, d, K*d]
         INDArray dxt = Nd4j.matmul(dHatT, w.value(), false, true, false);         // [L, B, d]
         return dxt.permute(1, 0, 2).dup('c').reshape((long) b * l, dim);

@@ -16,7 +16,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 public final class Ops {
     /** Added to masked logits: exp underflows to exactly 0 in float and double. */
     public static final double MASKED = -1e9;
-    private static final double SQUASH_EPS = 1e-9;
+    /** The epsilon under the square root of the capsule squash. */
+    public static final double SQUASH_EPS = 1e-9;
 
     private Ops() {}
 
@@ -88,16 +89,17 @@ public final class Ops {
             // few rows touched in a big table: row by row; otherwise the whole table through one array
             boolean whole = nRows <= 4L * ids.length;
             if (target.dataType() == DataType.FLOAT) {
-                float[] in = new float[ids.length * cols];
-                src.data().asNioFloat().get(in);
+                float[] in = scratch(1, ids.length * cols);
+                src.data().asNioFloat().get(0, in, 0, ids.length * cols);
                 java.nio.FloatBuffer out = target.data().asNioFloat();
                 if (whole) {
-                    float[] t = new float[(int) nRows * cols];
-                    out.get(0, t);
+                    int size = (int) nRows * cols;
+                    float[] t = scratch(2, size);
+                    out.get(0, t, 0, size);
                     for (int i = 0; i < ids.length; i++) {
                         for (int j = 0, o = i * cols, at = ids[i] * cols; j < cols; j++) t[at + j] += in[o + j];
                     }
-                    out.put(0, t);
+                    out.put(0, t, 0, size);
                 } else {
                     float[] row = new float[cols];
                     for (int i = 0; i < ids.length; i++) {
@@ -123,6 +125,131 @@ public final class Ops {
         }
         INDArray idx = Nd4j.createFromArray(ids);
         Nd4j.scatterUpdate(ScatterUpdate.UpdateOp.ADD, target, idx, rows, 1);
+    }
+
+    /**
+     * The elements of {@code a} in row-major order as doubles: a bulk copy out of the host buffer on nd4j-native
+     * (for loops that ND4J runs as hundreds of tiny ops, such as capsule routing).
+     */
+    public static double[] toHostDoubles(INDArray a) {
+        INDArray c = plainC(a) ? a : a.dup('c');
+        int n = Math.toIntExact(c.length());
+        double[] out = new double[n];
+        if (HOST_MEMORY && c.dataType() == DataType.FLOAT && plainC(c)) {
+            float[] f = new float[n];
+            c.data().asNioFloat().get(f);
+            for (int i = 0; i < n; i++) out[i] = f[i];
+        } else if (HOST_MEMORY && c.dataType() == DataType.DOUBLE && plainC(c)) {
+            c.data().asNioDouble().get(out);
+        } else {
+            return c.castTo(DataType.DOUBLE).data().asDouble();
+        }
+        return out;
+    }
+
+    /** A new array of {@code type} and {@code shape} (in the current workspace) holding {@code data} in row-major order. */
+    public static INDArray fromHostDoubles(double[] data, DataType type, long... shape) {
+        if (HOST_MEMORY && (type == DataType.FLOAT || type == DataType.DOUBLE)) {
+            INDArray out = Nd4j.createUninitialized(type, shape);
+            if (plainC(out)) {
+                if (type == DataType.DOUBLE) {
+                    out.data().asNioDouble().put(0, data);
+                } else {
+                    float[] f = new float[data.length];
+                    for (int i = 0; i < f.length; i++) f[i] = (float) data[i];
+                    out.data().asNioFloat().put(0, f);
+                }
+                return out;
+            }
+        }
+        INDArray d = Nd4j.createFromArray(data).reshape('c', shape);
+        return type == DataType.DOUBLE ? d : d.castTo(type);
+    }
+
+    /**
+     * Writes {@code data} into the row-major elements {@code [at, at + data.length)} of a plain row-major array
+     * (for example one created by {@code Nd4j.createUninitialized}), narrowing to float where needed.
+     */
+    public static void putHostDoubles(INDArray target, long at, double[] data) {
+        if (at < 0 || at + data.length > target.length()) throw new IndexOutOfBoundsException(at + "+" + data.length);
+        if (HOST_MEMORY && plainC(target) && target.dataType() == DataType.FLOAT) {
+            float[] f = new float[data.length];
+            for (int i = 0; i < f.length; i++) f[i] = (float) data[i];
+            target.data().asNioFloat().put(Math.toIntExact(at), f);
+        } else if (HOST_MEMORY && plainC(target) && target.dataType() == DataType.DOUBLE) {
+            target.data().asNioDouble().put(Math.toIntExact(at), data);
+        } else {
+            INDArray flat = target.reshape(target.length());
+            flat.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(at, at + data.length))
+                    .assign(Nd4j.createFromArray(data).castTo(target.dataType()));
+        }
+    }
+
+    /**
+     * A row-major host copy of an array, kept in its own precision (float stays float: half the memory traffic),
+     * with the two loops capsule routing needs. A float copy lives in a per-thread scratch array: it is valid until
+     * the next {@link #of} on the same thread.
+     */
+    public static final class HostRows {
+        private final float[] f;
+        private final double[] d;
+
+        private HostRows(float[] f, double[] d) {
+            this.f = f;
+            this.d = d;
+        }
+
+        public static HostRows of(INDArray a) {
+            INDArray c = plainC(a) ? a : a.dup('c');
+            if (HOST_MEMORY && c.dataType() == DataType.FLOAT && plainC(c)) {
+                int n = Math.toIntExact(c.length());
+                float[] f = scratch(0, n);
+                c.data().asNioFloat().get(0, f, 0, n);
+                return new HostRows(f, null);
+            }
+            return new HostRows(null, toHostDoubles(c));
+        }
+
+        /** sum_c this[at + c] * y[yAt + c] for c < n. */
+        public double dot(int at, double[] y, int yAt, int n) {
+            double s0 = 0, s1 = 0;
+            int c = 0;
+            if (f != null) {
+                for (; c + 1 < n; c += 2) {
+                    s0 += f[at + c] * y[yAt + c];
+                    s1 += f[at + c + 1] * y[yAt + c + 1];
+                }
+                for (; c < n; c++) s0 += f[at + c] * y[yAt + c];
+            } else {
+                for (; c + 1 < n; c += 2) {
+                    s0 += d[at + c] * y[yAt + c];
+                    s1 += d[at + c + 1] * y[yAt + c + 1];
+                }
+                for (; c < n; c++) s0 += d[at + c] * y[yAt + c];
+            }
+            return s0 + s1;
+        }
+
+        /** y[yAt + c] += a * this[at + c] for c < n. */
+        public void axpy(double a, int at, double[] y, int yAt, int n) {
+            if (f != null) {
+                for (int c = 0; c < n; c++) y[yAt + c] += a * f[at + c];
+            } else {
+                for (int c = 0; c < n; c++) y[yAt + c] += a * d[at + c];
+            }
+        }
+    }
+
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[3][0]);
+
+    /**
+     * A per-thread float array of at least {@code n} elements for slot {@code slot}, reused from call to call: the
+     * few-MB host copies of a training step would otherwise be fresh humongous objects for G1 every step.
+     */
+    private static float[] scratch(int slot, int n) {
+        float[][] s = SCRATCH.get();
+        if (s[slot].length < n) s[slot] = new float[n];
+        return s[slot];
     }
 
     /** Whether the array data sit in host memory that Java may read and write directly (nd4j-native). */

@@ -22,6 +22,21 @@ class OpsTest {
     }
 
     @Test
+    void floatScatterAddMatchesSequentialSums() {
+        // both host paths: the whole-table copy (many ids, small table) and row by row (few ids, big table)
+        for (int rowsInTable : new int[] {5, 200}) {
+            INDArray target = Nd4j.rand(DataType.FLOAT, rowsInTable, 3);
+            INDArray before = target.dup();
+            int[] ids = {1, 3, 1, 1, 4, 3, 0};
+            INDArray rows = Nd4j.rand(DataType.FLOAT, 7, 3);
+            Ops.scatterAddRows(target, ids, rows);
+            float[][] expected = before.toFloatMatrix();
+            for (int i = 0; i < ids.length; i++) for (int j = 0; j < 3; j++) expected[ids[i]][j] += rows.getFloat(i, j);
+            for (int r = 0; r < rowsInTable; r++) assertArrayEquals(expected[r], target.getRow(r).toFloatVector(), 0f);
+        }
+    }
+
+    @Test
     void tanhViaSigmoidMatchesTanh() {
         INDArray x = Nd4j.linspace(DataType.DOUBLE, -6, 6, 101);
         INDArray expected = Transforms.tanh(x, true);
