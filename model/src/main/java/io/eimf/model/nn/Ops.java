@@ -173,9 +173,9 @@ public final class Ops {
     public static void putHostDoubles(INDArray target, long at, double[] data) {
         if (at < 0 || at + data.length > target.length()) throw new IndexOutOfBoundsException(at + "+" + data.length);
         if (HOST_MEMORY && plainC(target) && target.dataType() == DataType.FLOAT) {
-            float[] f = new float[data.length];
-            for (int i = 0; i < f.length; i++) f[i] = (float) data[i];
-            target.data().asNioFloat().put(Math.toIntExact(at), f);
+            float[] f = scratch(3, data.length);
+            for (int i = 0; i < data.length; i++) f[i] = (float) data[i];
+            target.data().asNioFloat().put(Math.toIntExact(at), f, 0, data.length);
         } else if (HOST_MEMORY && plainC(target) && target.dataType() == DataType.DOUBLE) {
             target.data().asNioDouble().put(Math.toIntExact(at), data);
         } else {
@@ -240,7 +240,7 @@ public final class Ops {
         }
     }
 
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[3][0]);
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[4][0]);
 
     /**
      * A per-thread float array of at least {@code n} elements for slot {@code slot}, reused from call to call: the

@@ -244,11 +244,10 @@ public final class Trainer {
             }
         }
         INDArray dx = backbone.backward(act, dInterests);
-        int[] ids = new int[histIds.length + b + negatives.length];
-        System.arraycopy(histIds, 0, ids, 0, histIds.length);
-        System.arraycopy(batch.targets(), 0, ids, histIds.length, b);
-        System.arraycopy(negatives, 0, ids, histIds.length + b, negatives.length);
-        Ops.scatterAddRows(items.grad(), ids, Nd4j.vstack(dx, r.dTarget(), r.dNegative()));
+        // history, target and negative rows in this order (no vstack copy)
+        Ops.scatterAddRows(items.grad(), histIds, dx);
+        Ops.scatterAddRows(items.grad(), batch.targets(), r.dTarget());
+        Ops.scatterAddRows(items.grad(), negatives, r.dNegative());
         items.grad().getRow(0).assign(0);                                         // padding is never trained
         return total;
     }
