@@ -169,14 +169,26 @@ public final class ComiRecDR implements MultiInterestBackbone {
         double[] dzh = Ops.toHostDoubles(dz);
         double[] wt = c.hostWeight;
         INDArray dHatT = Nd4j.createUninitialized(dz.dataType(), l, b, (long) k * dim);
-        double[] block = new double[bk * dim];
-        for (int t = 0; t < l; t++) {
-            for (int r = 0; r < bk; r++) {
-                double a = wt[r * l + t];
-                int o = r * dim;
-                for (int q = 0; q < dim; q++) block[o + q] = a * dzh[o + q];
+        if (dz.dataType() == DataType.FLOAT) {
+            float[] block = new float[bk * dim];
+            for (int t = 0; t < l; t++) {
+                for (int r = 0; r < bk; r++) {
+                    double a = wt[r * l + t];
+                    int o = r * dim;
+                    for (int q = 0; q < dim; q++) block[o + q] = (float) (a * dzh[o + q]);
+                }
+                Ops.putHostFloats(dHatT, (long) t * bk * dim, block, block.length);
             }
-            Ops.putHostDoubles(dHatT, (long) t * bk * dim, block);
+        } else {
+            double[] block = new double[bk * dim];
+            for (int t = 0; t < l; t++) {
+                for (int r = 0; r < bk; r++) {
+                    double a = wt[r * l + t];
+                    int o = r * dim;
+                    for (int q = 0; q < dim; q++) block[o + q] = a * dzh[o + q];
+                }
+                Ops.putHostDoubles(dHatT, (long) t * bk * dim, block);
+            }
         }
         w.grad().addi(Nd4j.matmul(c.xt, dHatT, true, false, false));             // [L, d, K*d]
         INDArray dxt = Nd4j.matmul(dHatT, w.value(), false, true, false);         // [L, B, d]

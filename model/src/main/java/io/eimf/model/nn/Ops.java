@@ -185,6 +185,18 @@ public final class Ops {
         }
     }
 
+    /** As {@link #putHostDoubles} for the first {@code n} elements of a float array (no widening or narrowing for FLOAT). */
+    public static void putHostFloats(INDArray target, long at, float[] data, int n) {
+        if (at < 0 || at + n > target.length() || n > data.length) throw new IndexOutOfBoundsException(at + "+" + n);
+        if (HOST_MEMORY && plainC(target) && target.dataType() == DataType.FLOAT) {
+            target.data().asNioFloat().put(Math.toIntExact(at), data, 0, n);
+        } else {
+            double[] d = new double[n];
+            for (int i = 0; i < n; i++) d[i] = data[i];
+            putHostDoubles(target, at, d);
+        }
+    }
+
     /**
      * A row-major host copy of an array, kept in its own precision (float stays float: half the memory traffic),
      * with the two loops capsule routing needs. A float copy lives in a per-thread scratch array: it is valid until

@@ -67,4 +67,23 @@ class ForwardReferenceTest {
         }
         assertClose("DR interests", v.reshape(B, K, D), dr.forward(x, BATCH).interests());
     }
+
+    @Test
+    void dynamicRoutingFloatBackwardMatchesDouble() {
+        // the gradient checks run in double; the float path of the backward has its own writer
+        INDArray[] dxs = new INDArray[2];
+        INDArray[] dws = new INDArray[2];
+        DataType[] types = {DataType.FLOAT, DataType.DOUBLE};
+        for (int i = 0; i < 2; i++) {
+            ComiRecDR dr = new ComiRecDR(D, K, L, types[i], new Rng(8));
+            Rng rng = new Rng(9);
+            INDArray x = Ops.normal(types[i], rng, 0.1, (long) B * L, D);
+            INDArray g = Ops.normal(types[i], rng, 1, B, K, D);
+            dxs[i] = dr.backward(dr.forward(x, BATCH), g).castTo(DataType.DOUBLE);
+            dws[i] = dr.params().get("dr.bilinear").grad().castTo(DataType.DOUBLE);
+        }
+        double dxErr = dxs[0].sub(dxs[1]).norm2Number().doubleValue() / dxs[1].norm2Number().doubleValue();
+        double dwErr = dws[0].sub(dws[1]).norm2Number().doubleValue() / dws[1].norm2Number().doubleValue();
+        assertTrue(dxErr < 1e-4 && dwErr < 1e-4, "float vs double: dx " + dxErr + ", dW " + dwErr);
+    }
 }
