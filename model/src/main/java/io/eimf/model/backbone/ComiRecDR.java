@@ -59,7 +59,7 @@ public final class ComiRecDR implements MultiInterestBackbone {
 
     /*
      * Speed (docs/BENCHMARKS.md, train): the routing is a few million multiply-adds spread over B*K tiny matrices,
-     * which ND4J ran as hundreds of small batched gemms, softmaxes and permute copies (~20 ms per step). Here the
+     * which ND4J ran as hundreds of small batched gemms, softmaxes and permute copies (~17 ms per step). Here the
      * prediction vectors stay in the [L, B, K, d] layout the per-position gemm produces, one host copy of them is
      * read by plain loops, and each later routing iteration is one pass over it: at every (position, user) the K
      * agreements, the softmax over K and the next weighted sums use the same K*d block while it is in L1. The
