@@ -1,5 +1,6 @@
 package io.eimf.core.pool;
 
+import io.eimf.core.retry.Backoff;
 import java.io.IOException;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
@@ -11,7 +12,6 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
@@ -27,7 +27,7 @@ import java.util.function.Predicate;
  * as a smaller batch, after the same backoff.
  *
  * <p>Required parts go in the constructor; the rest are fluent setters with defaults (concurrency 4, batch 1, 3
- * retries, 200 ms initial backoff doubling up to 10 s, IOExceptions and timeouts count as transient, every
+ * retries, a jittered {@link Backoff} of 200 ms doubling up to 10 s, IOExceptions and timeouts count as transient, every
  * returned result counts as a success, fail fast).
  *
  * @param <I> item type
@@ -80,8 +80,7 @@ public final class WorkerPool<I, O> {
     private int concurrency = 4;
     private int batchSize = 1;
     private int maxRetries = 3;
-    private Duration initialBackoff = Duration.ofMillis(200);
-    private Duration maxBackoff = Duration.ofSeconds(10);
+    private Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(10));
     private Predicate<Throwable> transientError = WorkerPool::defaultTransient;
     private ItemCheck<O> itemCheck = r -> null;
     private ErrorPolicy policy = ErrorPolicy.FAIL_FAST;
@@ -117,8 +116,7 @@ public final class WorkerPool<I, O> {
     }
 
     public WorkerPool<I, O> backoff(Duration initial, Duration max) {
-        this.initialBackoff = initial;
-        this.maxBackoff = max;
+        this.backoff = new Backoff(initial, max);
         return this;
     }
 
@@ -157,13 +155,6 @@ public final class WorkerPool<I, O> {
             if (t.getCause() == t) break;
         }
         return false;
-    }
-
-    /** The wait before retry {@code attempt} (1-based): initial * 2^(attempt-1), capped, with up to 20% jitter. */
-    public long backoffMillis(int attempt) {
-        double base = initialBackoff.toMillis() * Math.pow(2, attempt - 1);
-        double capped = Math.min(base, maxBackoff.toMillis());
-        return (long) (capped * (1 + 0.2 * ThreadLocalRandom.current().nextDouble()));
     }
 
     /**
@@ -230,7 +221,7 @@ public final class WorkerPool<I, O> {
                         }
                         if (!retry || attempt > maxRetries || stop.get()) break;
                         retriesUsed.incrementAndGet();
-                        sleeper.sleep(backoffMillis(attempt));
+                        sleeper.sleep(backoff.delayMillis(attempt - 1));
                     }
                     if (pending.isEmpty()) return null;
                     for (int i : pending) {

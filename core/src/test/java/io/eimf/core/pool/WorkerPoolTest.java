@@ -53,10 +53,10 @@ class WorkerPoolTest {
         assertEquals(3, r.retries());
         assertEquals(4, calls.get(4).get());
         assertEquals(3, sleeps.size());
-        // 100, 200, then capped at 250; each with up to 20% jitter.
-        assertTrue(sleeps.get(0) >= 100 && sleeps.get(0) <= 120, sleeps.toString());
-        assertTrue(sleeps.get(1) >= 200 && sleeps.get(1) <= 240, sleeps.toString());
-        assertTrue(sleeps.get(2) >= 250 && sleeps.get(2) <= 300, sleeps.toString());
+        // full jitter under caps of 100, 200, then 250 (Backoff)
+        assertTrue(sleeps.get(0) >= 0 && sleeps.get(0) <= 100, sleeps.toString());
+        assertTrue(sleeps.get(1) >= 0 && sleeps.get(1) <= 200, sleeps.toString());
+        assertTrue(sleeps.get(2) >= 0 && sleeps.get(2) <= 250, sleeps.toString());
     }
 
     @Test
