@@ -3,8 +3,6 @@ package io.eimf.flink.format;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.eimf.core.cli.EimfException;
 import io.eimf.core.json.Json;
-import java.nio.charset.Charset;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -53,21 +51,6 @@ public final class Amazon implements SourceFormat {
     public List<Path> itemFiles(Path input) {
         if (!java.nio.file.Files.isDirectory(input)) return List.of();
         return Formats.matching(input, n -> Formats.baseName(n).startsWith("meta_") && Formats.baseName(n).endsWith(".json"));
-    }
-
-    @Override
-    public Charset charset() {
-        return StandardCharsets.UTF_8;
-    }
-
-    @Override
-    public boolean header() {
-        return false;
-    }
-
-    @Override
-    public boolean hasRating() {
-        return true;
     }
 
     /** Reads a JSON object or a Python dict literal into a map-like view. */
@@ -137,16 +120,6 @@ public final class Amazon implements SourceFormat {
     }
 
     @Override
-    public Charset itemCharset() {
-        return StandardCharsets.UTF_8;
-    }
-
-    @Override
-    public boolean itemHeader() {
-        return false;
-    }
-
-    @Override
     public ItemMeta parseItem(String line) throws BadLineException {
         Object o = object(line);
         String asin = text(o, "asin", true);
@@ -170,10 +143,5 @@ public final class Amazon implements SourceFormat {
             String s = v.toString().trim();
             if (!s.isEmpty()) out.add(s);
         }
-    }
-
-    @Override
-    public Map<String, String> options() {
-        return Formats.noOptions();
     }
 }

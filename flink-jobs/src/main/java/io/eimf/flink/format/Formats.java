@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.stream.Stream;
 
 /** The registry of input formats and the file-finding helpers they share. */
@@ -100,7 +99,4 @@ public final class Formats {
     }
 
     /** Manifest options of formats that have none. */
-    static Map<String, String> noOptions() {
-        return Map.of();
-    }
 }

@@ -4,7 +4,6 @@ import io.eimf.core.cli.EimfException;
 import io.eimf.core.cli.UsageException;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -118,11 +117,6 @@ public final class GenericCsv implements SourceFormat {
     }
 
     @Override
-    public Charset charset() {
-        return StandardCharsets.UTF_8;
-    }
-
-    @Override
     public boolean header() {
         return header;
     }
@@ -142,11 +136,6 @@ public final class GenericCsv implements SourceFormat {
         out.accept(Formats.id(f.get(user), "user"), Formats.id(f.get(item), "item"),
                 rating >= 0 ? Formats.parseDouble(f.get(rating), "rating") : Double.NaN,
                 time >= 0 ? Formats.parseLong(f.get(time), "time") : 0L, 0);
-    }
-
-    @Override
-    public Charset itemCharset() {
-        return StandardCharsets.UTF_8;
     }
 
     @Override

@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * MovieLens 100K: {@code u.data} ({@code user TAB item TAB rating TAB unix-time}) and {@code u.item}
@@ -39,31 +38,11 @@ public final class MovieLens100k implements SourceFormat {
     }
 
     @Override
-    public boolean header() {
-        return false;
-    }
-
-    @Override
-    public boolean hasRating() {
-        return true;
-    }
-
-    @Override
     public void parse(String line, InteractionSink out) throws BadLineException {
         List<String> f = Fields.split(line, "\t");
         if (f.size() != 4) throw new BadLineException("expected 4 tab-separated fields, found " + f.size());
         out.accept(Formats.id(f.get(0), "user"), Formats.id(f.get(1), "item"), Formats.parseDouble(f.get(2), "rating"),
                 Formats.parseLong(f.get(3), "timestamp"), 0);
-    }
-
-    @Override
-    public Charset itemCharset() {
-        return StandardCharsets.ISO_8859_1;
-    }
-
-    @Override
-    public boolean itemHeader() {
-        return false;
     }
 
     @Override
@@ -79,10 +58,5 @@ public final class MovieLens100k implements SourceFormat {
             else if (!flag.equals("0")) throw new BadLineException("genre flag " + GENRES[g] + " is not 0/1: '" + flag + "'");
         }
         return new ItemMeta(Formats.id(f.get(0), "movie id"), f.get(1), cats);
-    }
-
-    @Override
-    public Map<String, String> options() {
-        return Formats.noOptions();
     }
 }

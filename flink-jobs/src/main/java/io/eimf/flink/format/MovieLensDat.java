@@ -1,11 +1,8 @@
 package io.eimf.flink.format;
 
-import java.nio.charset.Charset;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * MovieLens 1M and 10M: {@code ratings.dat} ({@code user::item::rating::unix-time}) and {@code movies.dat}
@@ -35,36 +32,11 @@ public final class MovieLensDat implements SourceFormat {
     }
 
     @Override
-    public Charset charset() {
-        return StandardCharsets.UTF_8;
-    }
-
-    @Override
-    public boolean header() {
-        return false;
-    }
-
-    @Override
-    public boolean hasRating() {
-        return true;
-    }
-
-    @Override
     public void parse(String line, InteractionSink out) throws BadLineException {
         List<String> f = Fields.split(line, "::");
         if (f.size() != 4) throw new BadLineException("expected 4 ::-separated fields, found " + f.size());
         out.accept(Formats.id(f.get(0), "user"), Formats.id(f.get(1), "item"), Formats.parseDouble(f.get(2), "rating"),
                 Formats.parseLong(f.get(3), "timestamp"), 0);
-    }
-
-    @Override
-    public Charset itemCharset() {
-        return StandardCharsets.UTF_8;
-    }
-
-    @Override
-    public boolean itemHeader() {
-        return false;
     }
 
     @Override
@@ -81,10 +53,5 @@ public final class MovieLensDat implements SourceFormat {
         if (s.isEmpty() || s.equals("(no genres listed)")) return out;
         for (String g : Fields.split(s, "|")) if (!g.isBlank()) out.add(g.trim());
         return out;
-    }
-
-    @Override
-    public Map<String, String> options() {
-        return Formats.noOptions();
     }
 }

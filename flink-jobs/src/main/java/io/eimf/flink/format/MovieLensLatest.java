@@ -1,10 +1,7 @@
 package io.eimf.flink.format;
 
-import java.nio.charset.Charset;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 
 /**
  * MovieLens "latest" (and 20M/25M/32M): {@code ratings.csv} ({@code userId,movieId,rating,timestamp} with a header)
@@ -27,17 +24,7 @@ public final class MovieLensLatest implements SourceFormat {
     }
 
     @Override
-    public Charset charset() {
-        return StandardCharsets.UTF_8;
-    }
-
-    @Override
     public boolean header() {
-        return true;
-    }
-
-    @Override
-    public boolean hasRating() {
         return true;
     }
 
@@ -51,24 +38,9 @@ public final class MovieLensLatest implements SourceFormat {
     }
 
     @Override
-    public Charset itemCharset() {
-        return StandardCharsets.UTF_8;
-    }
-
-    @Override
-    public boolean itemHeader() {
-        return true;
-    }
-
-    @Override
     public ItemMeta parseItem(String line) throws BadLineException {
         List<String> f = Fields.csv(line, ',');
         if (f.size() != 3) throw new BadLineException("expected 3 comma-separated fields, found " + f.size());
         return new ItemMeta(Formats.id(f.get(0), "movieId"), f.get(1), MovieLensDat.genres(f.get(2)));
-    }
-
-    @Override
-    public Map<String, String> options() {
-        return Formats.noOptions();
     }
 }

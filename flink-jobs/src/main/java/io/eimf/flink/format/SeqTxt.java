@@ -1,10 +1,7 @@
 package io.eimf.flink.format;
 
-import java.nio.charset.Charset;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 
 /**
  * One user per line: {@code user item item ...} separated by spaces or tabs, already in time order. The source has no
@@ -29,16 +26,6 @@ public final class SeqTxt implements SourceFormat {
     }
 
     @Override
-    public Charset charset() {
-        return StandardCharsets.UTF_8;
-    }
-
-    @Override
-    public boolean header() {
-        return false;
-    }
-
-    @Override
     public boolean hasRating() {
         return false;
     }
@@ -51,22 +38,7 @@ public final class SeqTxt implements SourceFormat {
     }
 
     @Override
-    public Charset itemCharset() {
-        return StandardCharsets.UTF_8;
-    }
-
-    @Override
-    public boolean itemHeader() {
-        return false;
-    }
-
-    @Override
     public ItemMeta parseItem(String line) {
         throw new UnsupportedOperationException("seq-txt has no item metadata");
-    }
-
-    @Override
-    public Map<String, String> options() {
-        return Formats.noOptions();
     }
 }

@@ -3,6 +3,7 @@ package io.eimf.llm.batch;
 import io.eimf.core.cli.EimfException;
 import io.eimf.core.dataset.PreparedDataset;
 import io.eimf.core.io.AtomicOutput;
+import io.eimf.core.pool.WorkerPool;
 import io.eimf.core.progress.Progress;
 import io.eimf.core.semantic.ClusterSet;
 import io.eimf.core.semantic.ClusterSet.TypicalSample;
@@ -22,6 +23,7 @@ import io.eimf.llm.client.LlmServiceException;
 import io.eimf.llm.retry.RetryPolicy;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,16 +35,16 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Asks llm-service for the interests of every typical sample of a clusters directory and writes the
- * semantic-interest dataset. At most {@code concurrency} requests are in flight; a sample whose answer fails is
- * retried up to {@code retries} times with jittered backoff; every finished sample goes to an
- * {@link ExtractionJournal} first, so a killed run resumes with only the missing samples. Samples that still fail
- * are written to {@code failures.jsonl} with their reason, never dropped.
+ * semantic-interest dataset. The calls go through a {@link WorkerPool}: samples in batches of {@code batchSize}
+ * (one {@code /v1/interests/batch} call each; single calls for 1), at most {@code concurrency} calls in flight, a
+ * sample whose answer fails retried alone up to {@code retries} times with exponential backoff and jitter, and
+ * every other sample going on meanwhile. Every finished sample goes to an {@link ExtractionJournal} first, so a
+ * killed run resumes with only the missing samples. Samples that still fail are written to {@code failures.jsonl}
+ * with their reason, never dropped.
  */
 public final class BatchExtraction {
 
@@ -52,16 +54,18 @@ public final class BatchExtraction {
      * @param out semantic-interest directory to write
      * @param journal the progress journal (default: {@code <out>.journal.jsonl})
      * @param concurrency most requests in flight
+     * @param batchSize samples per request (1: {@code /v1/interests}, more: {@code /v1/interests/batch})
      * @param retries extra attempts for a failed sample
      * @param maxPromptItems most items one prompt shows (the most recent prompt-visible ones)
      * @param minInterests least interests asked for
      * @param maxInterests most interests asked for
      * @param overwrite replace an existing output
      */
-    public record Options(Path clusters, Path dataset, Path out, Path journal, int concurrency, int retries,
-                          int maxPromptItems, int minInterests, int maxInterests, boolean overwrite) {
+    public record Options(Path clusters, Path dataset, Path out, Path journal, int concurrency, int batchSize,
+                          int retries, int maxPromptItems, int minInterests, int maxInterests, boolean overwrite) {
         public Options {
             if (concurrency < 1) throw new EimfException("--concurrency must be at least 1");
+            if (batchSize < 1) throw new EimfException("--batch-size must be at least 1");
             if (retries < 0) throw new EimfException("--retries must be >= 0");
             if (maxPromptItems < 1) throw new EimfException("--max-prompt-items must be at least 1");
             if (minInterests < 1 || maxInterests < minInterests) {
@@ -84,7 +88,8 @@ public final class BatchExtraction {
     private final Options o;
     private final LlmServiceClient client;
     private final PrintStream err;
-    private RetryPolicy backoff = new RetryPolicy(0, Duration.ofMillis(200), Duration.ofSeconds(5));
+    private Duration initialBackoff = Duration.ofMillis(200);
+    private Duration maxBackoff = Duration.ofSeconds(5);
 
     /** An extraction through {@code client}; the client's own transport retries are turned off (counted here). */
     public BatchExtraction(Options o, LlmServiceClient client, PrintStream err) {
@@ -95,12 +100,24 @@ public final class BatchExtraction {
 
     /** Backoff between a sample's attempts (default: jittered, 200 ms doubling to 5 s). */
     public BatchExtraction withBackoff(Duration initial, Duration max) {
-        this.backoff = new RetryPolicy(0, initial, max);
+        this.initialBackoff = initial;
+        this.maxBackoff = max;
         return this;
     }
 
     /** Result of one sample in this run. */
     private record Finished(ExtractionJournal.Entry entry, int totalAttempts) {}
+
+    /** One attempt's answer for a sample: its journal entry when it succeeded, else why it did not. */
+    private record Attempt(ExtractionJournal.Entry done, String failure) {}
+
+    /** What this run spent on one sample, over all its attempts. */
+    private static final class Spent {
+        int calls;
+        int hits;
+        long promptTokens;
+        long completionTokens;
+    }
 
     /** Runs the extraction and writes the output. */
     public Outcome run() throws Exception {
@@ -166,68 +183,96 @@ public final class BatchExtraction {
             }
 
             Progress progress = new Progress("extract", todo.size(), err, Duration.ofSeconds(5));
-            ExecutorService pool = Executors.newFixedThreadPool(o.concurrency(), r -> {
-                Thread t = new Thread(r, "eimf-extract");
-                t.setDaemon(true);
-                return t;
-            });
-            List<Future<Finished>> futures = new ArrayList<>();
-            try {
-                for (TypicalSample s : todo) {
-                    int before = earlierAttempts.getOrDefault(s.user(), 0);
-                    futures.add(pool.submit(() -> {
-                        Finished f = extractOne(s, requests.get(s.user()), journal, start, before);
-                        progress.advance(1, f.entry().type().equals(ExtractionJournal.Entry.DONE) ? ""
-                                : "user " + s.rawUser() + " failed: " + f.entry().reason());
-                        return f;
-                    }));
-                }
-                List<Finished> finished = new ArrayList<>();
-                for (Future<Finished> f : futures) finished.add(f.get());
-                progress.finish("");
-                return write(cs, ds, journal, done, finished, health, (System.nanoTime() - start) / 1e9, out);
-            } finally {
-                pool.shutdownNow();
+            Map<Integer, Spent> spent = new ConcurrentHashMap<>();
+            for (TypicalSample ts : todo) spent.put(ts.user(), new Spent());
+            long[] reported = new long[1];
+            WorkerPool<TypicalSample, Attempt> pool = new WorkerPool<TypicalSample, Attempt>(
+                    batch -> attempt(batch, requests, spent, journal, start))
+                    .concurrency(o.concurrency()).batchSize(o.batchSize()).retries(o.retries())
+                    .backoff(initialBackoff, maxBackoff).onError(WorkerPool.ErrorPolicy.CONTINUE)
+                    // 400/401/413 refuse this request: asking again cannot help. Other service errors may pass.
+                    .transientWhen(e -> e instanceof LlmServiceException le
+                            && le.status() != 400 && le.status() != 401 && le.status() != 413)
+                    .itemFailedWhen(a -> a.done() == null ? a.failure() : null)
+                    .listener((d, f, t) -> {
+                        synchronized (reported) {
+                            if (d + f > reported[0]) progress.advance(d + f - reported[0], f > 0 ? f + " failed" : "");
+                            reported[0] = Math.max(reported[0], d + f);
+                        }
+                    });
+            WorkerPool.Result<TypicalSample, Attempt> result = pool.run(todo);
+            List<Finished> finished = new ArrayList<>();
+            for (int i = 0; i < todo.size(); i++) {
+                Attempt a = result.results().get(i);
+                if (a != null) finished.add(new Finished(a.done(), earlierAttempts.getOrDefault(todo.get(i).user(), 0)
+                        + a.done().calls()));
             }
+            for (WorkerPool.Failure<TypicalSample> f : result.failures()) {
+                if (f.error() instanceof UncheckedIOException io) throw io.getCause(); // the journal, not the LLM
+                TypicalSample ts = f.item();
+                Spent sp = spent.get(ts.user());
+                ExtractionJournal.Entry e = new ExtractionJournal.Entry(ExtractionJournal.Entry.FAILED, ts.user(),
+                        journal.run(), seconds(start), sp.calls, sp.hits, sp.promptTokens, sp.completionTokens, null,
+                        f.error().getMessage());
+                journal.append(e);
+                finished.add(new Finished(e, earlierAttempts.getOrDefault(ts.user(), 0) + sp.calls));
+            }
+            progress.finish(result.failures().isEmpty() ? "" : result.failures().size() + " failed");
+            return write(cs, ds, journal, done, finished, health, (System.nanoTime() - start) / 1e9, out);
         }
     }
 
-    private Finished extractOne(TypicalSample s, InterestRequest req, ExtractionJournal journal, long start,
-                                int earlierAttempts) throws IOException, InterruptedException {
-        int calls = 0, hits = 0;
-        long promptTokens = 0, completionTokens = 0;
-        String reason = null;
-        for (int attempt = 0; attempt <= o.retries(); attempt++) {
-            if (attempt > 0) backoff.sleep(attempt - 1);
-            calls++;
-            try {
-                InterestResponse r = client.interests(req);
-                if (r.cached()) hits++;
-                if (r.tokens() != null) {
-                    promptTokens += r.tokens().promptTokens();
-                    completionTokens += r.tokens().completionTokens();
-                }
-                if (!r.ok()) {
-                    reason = "llm-service: " + (r.error() == null ? "failed without a reason" : r.error());
-                    continue;
-                }
-                UserInterests ui = interests(s, req, r);
-                ExtractionJournal.Entry e = new ExtractionJournal.Entry(ExtractionJournal.Entry.DONE, s.user(),
-                        journal.run(), seconds(start), calls, hits, promptTokens, completionTokens, ui, null);
-                journal.append(e);
-                return new Finished(e, earlierAttempts + calls);
-            } catch (LlmServiceException e) {
-                reason = e.getMessage();
-                // 400/401/413 are refusals of this request: asking again cannot help.
-                if (e.status() == 400 || e.status() == 401 || e.status() == 413) break;
-            } catch (InvalidAnswerException e) {
-                reason = e.getMessage();
+    /**
+     * One pool call: asks for a batch of samples and journals each one that succeeds. A transport error throws (the
+     * pool retries the whole batch if it is transient); a failed or invalid answer fails only its sample.
+     */
+    private List<Attempt> attempt(List<TypicalSample> batch, Map<Integer, InterestRequest> requests,
+                                  Map<Integer, Spent> spent, ExtractionJournal journal, long start) {
+        List<InterestRequest> reqs = new ArrayList<>(batch.size());
+        for (TypicalSample s : batch) {
+            reqs.add(requests.get(s.user()));
+            synchronized (spent.get(s.user())) {
+                spent.get(s.user()).calls++;
             }
         }
-        ExtractionJournal.Entry e = new ExtractionJournal.Entry(ExtractionJournal.Entry.FAILED, s.user(),
-                journal.run(), seconds(start), calls, hits, promptTokens, completionTokens, null, reason);
-        journal.append(e);
-        return new Finished(e, earlierAttempts + calls);
+        List<InterestResponse> answers = reqs.size() == 1 ? List.of(client.interests(reqs.get(0)))
+                : client.interestsBatch(reqs);
+        if (answers.size() != batch.size()) {
+            throw new LlmServiceException(0, "llm-service answered " + answers.size() + " of " + batch.size()
+                    + " requests in a batch", null);
+        }
+        List<Attempt> out = new ArrayList<>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            TypicalSample s = batch.get(i);
+            InterestResponse r = answers.get(i);
+            Spent sp = spent.get(s.user());
+            synchronized (sp) {
+                if (r.cached()) sp.hits++;
+                if (r.tokens() != null) {
+                    sp.promptTokens += r.tokens().promptTokens();
+                    sp.completionTokens += r.tokens().completionTokens();
+                }
+            }
+            if (!r.ok()) {
+                out.add(new Attempt(null, "llm-service: " + (r.error() == null ? "failed without a reason" : r.error())));
+                continue;
+            }
+            try {
+                UserInterests ui = interests(s, reqs.get(i), r);
+                ExtractionJournal.Entry e;
+                synchronized (sp) {
+                    e = new ExtractionJournal.Entry(ExtractionJournal.Entry.DONE, s.user(), journal.run(),
+                            seconds(start), sp.calls, sp.hits, sp.promptTokens, sp.completionTokens, ui, null);
+                }
+                journal.append(e);
+                out.add(new Attempt(e, null));
+            } catch (InvalidAnswerException e) {
+                out.add(new Attempt(null, e.getMessage()));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return out;
     }
 
     /** An answer that passed llm-service but not our checks (e.g. evidence outside the prompt). */

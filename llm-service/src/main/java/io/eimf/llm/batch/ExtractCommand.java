@@ -20,6 +20,7 @@ import org.apache.commons.cli.Options;
  */
 public final class ExtractCommand implements Command {
     public static final int DEFAULT_CONCURRENCY = 4;
+    public static final int DEFAULT_BATCH_SIZE = 1;
     public static final int DEFAULT_RETRIES = 2;
     public static final int DEFAULT_MAX_PROMPT_ITEMS = 50;
     public static final int DEFAULT_MIN_INTERESTS = 2;
@@ -51,6 +52,8 @@ public final class ExtractCommand implements Command {
                 .addOption(Option.builder().longOpt("llm-config").hasArg().argName("FILE")
                         .desc("in-process llm-service configuration file (JSON, llm-service's fields)").get())
                 .addOption(opt("concurrency", "most requests in flight", DEFAULT_CONCURRENCY))
+                .addOption(opt("batch-size", "typical samples per llm-service request (more than 1: the batch endpoint)",
+                        DEFAULT_BATCH_SIZE))
                 .addOption(opt("retries", "extra attempts for a sample whose extraction failed", DEFAULT_RETRIES))
                 .addOption(opt("max-prompt-items", "most prompt-visible items per prompt (the most recent)",
                         DEFAULT_MAX_PROMPT_ITEMS))
@@ -76,7 +79,8 @@ public final class ExtractCommand implements Command {
             o = new BatchExtraction.Options(ctx.path(Args.required(cl, "clusters")), ctx.path(Args.required(cl, "data")),
                     ctx.path(Args.required(cl, "out")),
                     cl.hasOption("journal") ? ctx.path(cl.getOptionValue("journal")) : null,
-                    Args.intValue(cl, "concurrency", DEFAULT_CONCURRENCY), Args.intValue(cl, "retries", DEFAULT_RETRIES),
+                    Args.intValue(cl, "concurrency", DEFAULT_CONCURRENCY), Args.intValue(cl, "batch-size", DEFAULT_BATCH_SIZE),
+                    Args.intValue(cl, "retries", DEFAULT_RETRIES),
                     Args.intValue(cl, "max-prompt-items", DEFAULT_MAX_PROMPT_ITEMS),
                     Args.intValue(cl, "min-interests", DEFAULT_MIN_INTERESTS),
                     Args.intValue(cl, "max-interests", DEFAULT_MAX_INTERESTS), cl.hasOption("overwrite"));

@@ -181,6 +181,25 @@ class BatchExtractionITCase {
     }
 
     @Test
+    void batchesGoToTheBatchEndpointAndOnlyFailedSamplesAreAskedAgain() throws Exception {
+        PreparedDataset ds = EsimFixtures.dataset(tmp.resolve("ds"), 20, false);
+        EsimFixtures.clusters(tmp.resolve("clusters"), ds, 2, List.of(0, 1, 2, 3, 4), 0);
+        fake.failUser(1, 1); // fails inside the first batch, recovers when asked alone
+        assertEquals(0, extract("--batch-size", "3", "--concurrency", "1", "--retries", "2"), err.toString());
+        SemanticInterestDataset sid = SemanticInterestDataset.read(tmp.resolve("interests"));
+        assertEquals(5, sid.users().size());
+        assertEquals(0, sid.failures().size());
+        // Two batch calls (3 + 2 samples), then user 1 alone on the single endpoint.
+        assertEquals(2, fake.batchCalls.get());
+        List<String> asked = fake.requestedUsers();
+        assertEquals(6, asked.size(), asked.toString());
+        assertEquals(List.of("0", "1", "2", "3", "4"), asked.subList(0, 5).stream().sorted().toList());
+        assertEquals("1", asked.get(5));
+        assertEquals(6, sid.manifest().totals().llmCalls());
+        assertEquals(1, sid.manifest().totals().retries());
+    }
+
+    @Test
     void neverHasMoreRequestsInFlightThanTheConcurrency() throws Exception {
         PreparedDataset ds = EsimFixtures.dataset(tmp.resolve("ds"), 40, false);
         EsimFixtures.clusters(tmp.resolve("clusters"), ds, 3, null, 24);

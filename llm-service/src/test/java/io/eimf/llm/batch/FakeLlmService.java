@@ -3,6 +3,8 @@ package io.eimf.llm.batch;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.eimf.core.json.Json;
+import io.eimf.llm.api.BatchInterestRequest;
+import io.eimf.llm.api.BatchInterestResponse;
 import io.eimf.llm.api.EmbedRequest;
 import io.eimf.llm.api.EmbedResponse;
 import io.eimf.llm.api.Health;
@@ -26,12 +28,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A stand-in llm-service speaking the real HTTP API: it records every interest request, can fail planned users,
+ * A stand-in llm-service speaking the real HTTP API (single and batch interest requests): it records every
+ * interest request, can fail planned users,
  * hold requests beyond a count (to kill a client mid-run), and names interests after the items' first category.
  */
 final class FakeLlmService implements AutoCloseable {
     final List<InterestRequest> requests = Collections.synchronizedList(new ArrayList<>());
     final AtomicInteger answered = new AtomicInteger();
+    final AtomicInteger batchCalls = new AtomicInteger();
     final AtomicInteger inFlight = new AtomicInteger();
     final AtomicInteger maxInFlight = new AtomicInteger();
     final Map<String, Integer> failuresLeft = new ConcurrentHashMap<>();
@@ -77,6 +81,7 @@ final class FakeLlmService implements AutoCloseable {
     void reset() {
         requests.clear();
         answered.set(0);
+        batchCalls.set(0);
         maxInFlight.set(0);
         hold = new CountDownLatch(1);
     }
@@ -91,54 +96,60 @@ final class FakeLlmService implements AutoCloseable {
         int now = inFlight.incrementAndGet();
         maxInFlight.accumulateAndGet(now, Math::max);
         try {
-            InterestRequest r = Json.mapper().readValue(ex.getRequestBody(), InterestRequest.class);
-            if (r.items().stream().map(InterestItem::id).distinct().count() != r.items().size()) {
-                // As the real service: repeated item ids are a bad request.
-                byte[] b = "{\"status\":400,\"error\":\"repeated item id\"}".getBytes(StandardCharsets.UTF_8);
-                ex.sendResponseHeaders(400, b.length);
-                try (OutputStream o = ex.getResponseBody()) {
-                    o.write(b);
-                }
-                return;
-            }
-            int n;
-            synchronized (requests) {
-                requests.add(r);
-                n = requests.size();
-            }
-            if (n > holdAfter) {
-                try {
-                    hold.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+            // JDK contexts match by prefix: /v1/interests also receives /v1/interests/batch.
+            boolean batch = ex.getRequestURI().getPath().endsWith("/batch");
+            List<InterestRequest> asked = batch
+                    ? Json.mapper().readValue(ex.getRequestBody(), BatchInterestRequest.class).requests()
+                    : List.of(Json.mapper().readValue(ex.getRequestBody(), InterestRequest.class));
+            if (batch) batchCalls.incrementAndGet();
+            for (InterestRequest r : asked) {
+                if (r.items().stream().map(InterestItem::id).distinct().count() != r.items().size()) {
+                    // As the real service: repeated item ids are a bad request.
+                    byte[] b = "{\"status\":400,\"error\":\"repeated item id\"}".getBytes(StandardCharsets.UTF_8);
+                    ex.sendResponseHeaders(400, b.length);
+                    try (OutputStream o = ex.getResponseBody()) {
+                        o.write(b);
+                    }
+                    return;
                 }
             }
-            if (delayMs > 0) Thread.sleep(delayMs);
-            Integer left = failuresLeft.get(r.userId());
-            if (left != null && left > 0) {
-                failuresLeft.put(r.userId(), left - 1);
-                send(ex, new InterestResponse(r.userId(), InterestResponse.FAILED, List.of(), "fake", "fake-1", "t1",
-                        "0".repeat(64), false, 1, TokenUsage.NONE, 1, "2026-11-27T00:00:00Z", "planned failure"));
-                return;
-            }
-            Map<String, List<String>> byCategory = new LinkedHashMap<>();
-            for (InterestItem it : r.items()) {
-                String c = it.categories().isEmpty() ? "misc" : it.categories().get(0);
-                byCategory.computeIfAbsent(c, k -> new ArrayList<>()).add(it.id());
-            }
-            List<Interest> out = new ArrayList<>();
-            byCategory.entrySet().stream().sorted((a, b) -> b.getValue().size() - a.getValue().size())
-                    .limit(r.maxInterests())
-                    .forEach(e -> out.add(new Interest(e.getKey(), "likes " + e.getKey(), e.getValue())));
-            answered.incrementAndGet();
-            send(ex, new InterestResponse(r.userId(), InterestResponse.OK, out, "fake", "fake-1", "t1",
-                    "0".repeat(64), false, 1, new TokenUsage(10L * r.items().size(), 20), 1, "2026-11-27T00:00:00Z",
-                    null));
+            List<InterestResponse> answers = new ArrayList<>();
+            for (InterestRequest r : asked) answers.add(answer(r));
+            send(ex, batch ? new BatchInterestResponse(answers) : answers.get(0));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
             inFlight.decrementAndGet();
         }
+    }
+
+    private InterestResponse answer(InterestRequest r) throws InterruptedException {
+        int n;
+        synchronized (requests) {
+            requests.add(r);
+            n = requests.size();
+        }
+        if (n > holdAfter) hold.await();
+        if (delayMs > 0) Thread.sleep(delayMs);
+        Integer left = failuresLeft.get(r.userId());
+        if (left != null && left > 0) {
+            failuresLeft.put(r.userId(), left - 1);
+            return new InterestResponse(r.userId(), InterestResponse.FAILED, List.of(), "fake", "fake-1", "t1",
+                    "0".repeat(64), false, 1, TokenUsage.NONE, 1, "2026-11-27T00:00:00Z", "planned failure");
+        }
+        Map<String, List<String>> byCategory = new LinkedHashMap<>();
+        for (InterestItem it : r.items()) {
+            String c = it.categories().isEmpty() ? "misc" : it.categories().get(0);
+            byCategory.computeIfAbsent(c, k -> new ArrayList<>()).add(it.id());
+        }
+        List<Interest> out = new ArrayList<>();
+        byCategory.entrySet().stream().sorted((a, b) -> b.getValue().size() - a.getValue().size())
+                .limit(r.maxInterests())
+                .forEach(e -> out.add(new Interest(e.getKey(), "likes " + e.getKey(), e.getValue())));
+        answered.incrementAndGet();
+        return new InterestResponse(r.userId(), InterestResponse.OK, out, "fake", "fake-1", "t1",
+                "0".repeat(64), false, 1, new TokenUsage(10L * r.items().size(), 20), 1, "2026-11-27T00:00:00Z",
+                null);
     }
 
     private static void send(HttpExchange ex, Object body) throws IOException {

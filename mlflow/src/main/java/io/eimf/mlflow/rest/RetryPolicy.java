@@ -1,5 +1,6 @@
 package io.eimf.mlflow.rest;
 
+import io.eimf.core.retry.Backoff;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -13,22 +14,21 @@ import java.util.function.Supplier;
  */
 public final class RetryPolicy {
     private final int attempts;
-    private final Duration initialBackoff;
-    private final Duration maxBackoff;
+    private final Backoff backoff;
 
     /**
      * @param attempts total tries per call (at least 1)
-     * @param initialBackoff the wait after the first failure; doubled after each further failure
-     * @param maxBackoff the longest wait between two tries
+     * @param initialBackoff the cap of the (jittered, {@link Backoff}) wait after the first failure; doubled after each
+     *     further failure
+     * @param maxBackoff the largest cap
      */
     public RetryPolicy(int attempts, Duration initialBackoff, Duration maxBackoff) {
         if (attempts < 1) throw new IllegalArgumentException("attempts must be >= 1");
         this.attempts = attempts;
-        this.initialBackoff = initialBackoff;
-        this.maxBackoff = maxBackoff;
+        this.backoff = new Backoff(initialBackoff, maxBackoff);
     }
 
-    /** Four tries, 200 ms doubling up to 2 s: about 1.4 s before giving up on a dead server. */
+    /** Four tries, waits capped at 200 ms doubling up to 2 s: at most 1.4 s before giving up on a dead server. */
     public static RetryPolicy defaults() {
         return new RetryPolicy(4, Duration.ofMillis(200), Duration.ofSeconds(2));
     }
@@ -102,10 +102,8 @@ public final class RetryPolicy {
     }
 
     private void sleep(int failures) {
-        long ms = Math.min(maxBackoff.toMillis(), initialBackoff.toMillis() << Math.min(20, failures - 1));
-        if (ms <= 0) return;
         try {
-            Thread.sleep(ms);
+            backoff.sleep(failures - 1);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new MlflowApiException(0, "", "interrupted while waiting to retry", e);

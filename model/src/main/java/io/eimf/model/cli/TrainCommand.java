@@ -61,7 +61,7 @@ public final class TrainCommand implements Command {
                 .addOption(opt("batch", "N", "batch size (default " + d.batchSize() + ")"))
                 .addOption(opt("lr", "X", "Adam learning rate (default " + d.learningRate() + ")"))
                 .addOption(opt("negatives", "N", "shared negatives per batch row (default " + d.negativesPerRow() + ")"))
-                .addOption(opt("sampler", "NAME", "negative sampler: uniform|log-uniform (default uniform)"))
+                .addOption(opt("sampler", "NAME", "negative sampler: uniform (with replacement)|uniform-distinct (without)|log-uniform (default uniform)"))
                 .addOption(Option.builder().longOpt("keep-accidental-hits")
                         .desc("do not mask negatives that equal the target (masked by default, as TensorFlow does)").get())
                 .addOption(opt("init-std", "X", "item embedding init: 0 = Glorot uniform (default), else N(0,X)"))
@@ -104,7 +104,8 @@ public final class TrainCommand implements Command {
         boolean resume = cl.hasOption("resume");
         long seed = Args.longValue(cl, "seed", 1);
         TrainOptions d = TrainOptions.defaults();
-        String sampler = Args.choice(cl, "sampler", NegativeSampler.UNIFORM, NegativeSampler.UNIFORM, NegativeSampler.LOG_UNIFORM);
+        String sampler = Args.choice(cl, "sampler", NegativeSampler.UNIFORM, NegativeSampler.UNIFORM,
+                NegativeSampler.UNIFORM_DISTINCT, NegativeSampler.LOG_UNIFORM);
         TrainOptions o = new TrainOptions(Args.intValue(cl, "batch", d.batchSize()), Args.doubleValue(cl, "lr", d.learningRate()),
                 Args.intValue(cl, "negatives", d.negativesPerRow()), sampler, !cl.hasOption("keep-accidental-hits"),
                 Args.intValue(cl, "eval-every", d.evalEvery()), Args.intValue(cl, "patience", d.patience()),

@@ -1,4 +1,4 @@
-package io.eimf.pipeline.pool;
+package io.eimf.core.pool;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -53,10 +53,10 @@ class WorkerPoolTest {
         assertEquals(3, r.retries());
         assertEquals(4, calls.get(4).get());
         assertEquals(3, sleeps.size());
-        // 100, 200, then capped at 250; each with up to 20% jitter.
-        assertTrue(sleeps.get(0) >= 100 && sleeps.get(0) <= 120, sleeps.toString());
-        assertTrue(sleeps.get(1) >= 200 && sleeps.get(1) <= 240, sleeps.toString());
-        assertTrue(sleeps.get(2) >= 250 && sleeps.get(2) <= 300, sleeps.toString());
+        // full jitter under caps of 100, 200, then 250 (Backoff)
+        assertTrue(sleeps.get(0) >= 0 && sleeps.get(0) <= 100, sleeps.toString());
+        assertTrue(sleeps.get(1) >= 0 && sleeps.get(1) <= 200, sleeps.toString());
+        assertTrue(sleeps.get(2) >= 0 && sleeps.get(2) <= 250, sleeps.toString());
     }
 
     @Test
@@ -84,5 +84,33 @@ class WorkerPoolTest {
         WorkerPool.PoolFailedException e = assertThrows(WorkerPool.PoolFailedException.class, () -> pool.run(ITEMS));
         assertTrue(e.getMessage().contains("connection refused") && e.getMessage().contains("2 attempt"), e.getMessage());
         assertTrue(e.result().failures().size() < ITEMS.size(), "fail-fast should not attempt every item");
+    }
+
+    @Test
+    void itemFailuresAreRetriedAloneAndTheRestOfTheBatchIsKept() throws Exception {
+        List<List<Integer>> calls = Collections.synchronizedList(new ArrayList<>());
+        Map<Integer, AtomicInteger> asked = new ConcurrentHashMap<>();
+        WorkerPool<Integer, String> pool = new WorkerPool<Integer, String>(batch -> {
+            calls.add(List.copyOf(batch));
+            List<String> out = new ArrayList<>();
+            for (int x : batch) {
+                int n = asked.computeIfAbsent(x, k -> new AtomicInteger()).incrementAndGet();
+                // 2 recovers on its second attempt, 3 never does
+                out.add(x == 3 || (x == 2 && n < 2) ? "junk" : "ok" + x);
+            }
+            return out;
+        }).batchSize(4).concurrency(1).retries(2).onError(WorkerPool.ErrorPolicy.CONTINUE).sleeper(ms -> {})
+                .itemFailedWhen(r -> r.equals("junk") ? "invalid answer" : null);
+        WorkerPool.Result<Integer, String> r = pool.run(List.of(0, 1, 2, 3, 4));
+        assertEquals(List.of(List.of(0, 1, 2, 3), List.of(2, 3), List.of(3), List.of(4)), calls);
+        assertEquals(List.of("ok0", "ok1", "ok2"), r.results().subList(0, 3));
+        assertNull(r.results().get(3));
+        assertEquals("ok4", r.results().get(4));
+        assertEquals(1, r.failures().size());
+        WorkerPool.Failure<Integer> f = r.failures().get(0);
+        assertEquals(3, f.item());
+        assertEquals(3, f.attempts());
+        assertTrue(f.error() instanceof WorkerPool.ItemFailedException && f.error().getMessage().equals("invalid answer"));
+        assertEquals(2, r.retries());
     }
 }

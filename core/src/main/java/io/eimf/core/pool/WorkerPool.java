@@ -1,15 +1,17 @@
-package io.eimf.pipeline.pool;
+package io.eimf.core.pool;
 
+import io.eimf.core.retry.Backoff;
 import java.io.IOException;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
@@ -20,8 +22,13 @@ import java.util.function.Predicate;
  * with exponential backoff and jitter, and a policy for what a batch that keeps failing does to the rest: stop
  * everything ({@link ErrorPolicy#FAIL_FAST}) or record it and go on ({@link ErrorPolicy#CONTINUE}).
  *
+ * <p>A batch call can fail as a whole (it throws: retried if {@link #transientWhen transient}) or item by item
+ * (it returns, but {@link #itemFailedWhen} says some results are failures): then only those items are sent again,
+ * as a smaller batch, after the same backoff.
+ *
  * <p>Required parts go in the constructor; the rest are fluent setters with defaults (concurrency 4, batch 1, 3
- * retries, 200 ms initial backoff doubling up to 10 s, IOExceptions and timeouts count as transient, fail fast).
+ * retries, a jittered {@link Backoff} of 200 ms doubling up to 10 s, IOExceptions and timeouts count as transient, every
+ * returned result counts as a success, fail fast).
  *
  * @param <I> item type
  * @param <O> result type per item
@@ -36,7 +43,20 @@ public final class WorkerPool<I, O> {
     /** What a batch whose retries are used up does to the run. */
     public enum ErrorPolicy { FAIL_FAST, CONTINUE }
 
-    /** Called after each batch (for progress). */
+    /** Says why one item's result is a failure worth asking again for, or null when it is a success. */
+    @FunctionalInterface
+    public interface ItemCheck<O> {
+        String failure(O result);
+    }
+
+    /** The error of an item whose result {@link ItemCheck} rejected on its last attempt. */
+    public static final class ItemFailedException extends Exception {
+        public ItemFailedException(String reason) {
+            super(reason);
+        }
+    }
+
+    /** Called after each attempt of a batch (for progress): items finished and failed for good so far. */
     @FunctionalInterface
     public interface Listener {
         void batchDone(int itemsDone, int itemsFailed, int total);
@@ -60,9 +80,9 @@ public final class WorkerPool<I, O> {
     private int concurrency = 4;
     private int batchSize = 1;
     private int maxRetries = 3;
-    private Duration initialBackoff = Duration.ofMillis(200);
-    private Duration maxBackoff = Duration.ofSeconds(10);
+    private Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(10));
     private Predicate<Throwable> transientError = WorkerPool::defaultTransient;
+    private ItemCheck<O> itemCheck = r -> null;
     private ErrorPolicy policy = ErrorPolicy.FAIL_FAST;
     private Listener listener = (d, f, t) -> {};
     private Sleeper sleeper = ms -> Thread.sleep(ms);
@@ -96,14 +116,19 @@ public final class WorkerPool<I, O> {
     }
 
     public WorkerPool<I, O> backoff(Duration initial, Duration max) {
-        this.initialBackoff = initial;
-        this.maxBackoff = max;
+        this.backoff = new Backoff(initial, max);
         return this;
     }
 
     /** Which errors are worth retrying; others fail the batch at once. */
     public WorkerPool<I, O> transientWhen(Predicate<Throwable> p) {
         this.transientError = p;
+        return this;
+    }
+
+    /** Which returned results are per-item failures to retry (default: none). */
+    public WorkerPool<I, O> itemFailedWhen(ItemCheck<O> c) {
+        this.itemCheck = c;
         return this;
     }
 
@@ -132,13 +157,6 @@ public final class WorkerPool<I, O> {
         return false;
     }
 
-    /** The wait before retry {@code attempt} (1-based): initial * 2^(attempt-1), capped, with up to 20% jitter. */
-    public long backoffMillis(int attempt) {
-        double base = initialBackoff.toMillis() * Math.pow(2, attempt - 1);
-        double capped = Math.min(base, maxBackoff.toMillis());
-        return (long) (capped * (1 + 0.2 * ThreadLocalRandom.current().nextDouble()));
-    }
-
     /**
      * Runs every item. With FAIL_FAST the first batch that fails for good stops new batches from starting and the
      * method throws {@link PoolFailedException} (batches already running finish first).
@@ -163,33 +181,53 @@ public final class WorkerPool<I, O> {
                 int to = Math.min(n, start + batchSize);
                 fs.add(ex.submit(() -> {
                     if (stop.get()) return null;
-                    List<I> batch = items.subList(from, to);
-                    Throwable last = null;
+                    List<Integer> pending = new ArrayList<>();
+                    for (int i = from; i < to; i++) pending.add(i);
+                    Map<Integer, Throwable> itemErrors = new HashMap<>();
+                    Throwable batchError = null;
                     int attempt = 0;
                     while (true) {
                         attempt++;
+                        List<I> batch = new ArrayList<>(pending.size());
+                        for (int i : pending) batch.add(items.get(i));
+                        boolean retry;
                         try {
                             List<O> out = fn.apply(batch);
                             if (out == null || out.size() != batch.size()) {
                                 throw new IllegalStateException("batch function returned "
                                         + (out == null ? "null" : out.size() + " results") + " for " + batch.size() + " items");
                             }
+                            List<Integer> again = new ArrayList<>();
                             synchronized (results) {
-                                for (int i = 0; i < out.size(); i++) results.set(from + i, out.get(i));
+                                for (int j = 0; j < out.size(); j++) {
+                                    String why = itemCheck.failure(out.get(j));
+                                    if (why == null) {
+                                        results.set(pending.get(j), out.get(j));
+                                    } else {
+                                        again.add(pending.get(j));
+                                        itemErrors.put(pending.get(j), new ItemFailedException(why));
+                                    }
+                                }
                             }
-                            listener.batchDone(done.addAndGet(batch.size()), failed.get(), n);
-                            return null;
+                            batchError = null;
+                            listener.batchDone(done.addAndGet(pending.size() - again.size()), failed.get(), n);
+                            pending = again;
+                            retry = !pending.isEmpty();
                         } catch (InterruptedException e) {
                             throw e;
                         } catch (Exception e) {
-                            last = e;
-                            if (attempt > maxRetries || !transientError.test(e) || stop.get()) break;
-                            retriesUsed.incrementAndGet();
-                            sleeper.sleep(backoffMillis(attempt));
+                            batchError = e;
+                            retry = transientError.test(e);
                         }
+                        if (!retry || attempt > maxRetries || stop.get()) break;
+                        retriesUsed.incrementAndGet();
+                        sleeper.sleep(backoff.delayMillis(attempt - 1));
                     }
-                    for (I item : batch) failures.add(new Failure<>(item, last, attempt));
-                    listener.batchDone(done.get(), failed.addAndGet(batch.size()), n);
+                    if (pending.isEmpty()) return null;
+                    for (int i : pending) {
+                        failures.add(new Failure<>(items.get(i), batchError != null ? batchError : itemErrors.get(i), attempt));
+                    }
+                    listener.batchDone(done.get(), failed.addAndGet(pending.size()), n);
                     if (policy == ErrorPolicy.FAIL_FAST) stop.set(true);
                     return null;
                 }));
