@@ -27,8 +27,13 @@ public final class Finishing {
             if (id == null) throw new IllegalStateException("item " + s.items[i] + " has no dense id");
             items[i] = id;
         }
-        return PreparedDataset.formatSequence(new UserSequence(user, s.user, role, split.historyLength(role, n), items,
-                s.times));
+        return line(user, role, s.user, items, s.times, split);
+    }
+
+    /** One sequences.tsv line for dense user {@code user} whose items are already dense ids. */
+    public static String line(int user, SplitRole role, String rawUser, int[] items, long[] times, SplitSpec split) {
+        return PreparedDataset.formatSequence(new UserSequence(user, rawUser, role, split.historyLength(role, items.length),
+                items, times));
     }
 
     /** Counts of a split: users, interactions, train users, users with a valid case, users with a test case. */
