@@ -23,6 +23,8 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.DefaultParser;
 import org.apache.flink.api.common.JobExecutionResult;
@@ -107,32 +109,50 @@ public final class PrepareJob {
 
         JobExecutionResult[] result = new JobExecutionResult[1];
         DatasetManifest[] sealed = new DatasetManifest[1];
-        Path dir = AtomicOutput.directory(o.out(), o.overwrite(), tmp -> {
-            build(env, o, format, ranges, tmp, p);
-            try {
-                result[0] = env.execute("eimf prepare " + format.name() + " " + o.input().getFileName());
-            } catch (Exception e) {
-                throw unwrap(e);
-            }
-            JobExecutionResult r = result[0];
-            if (!r.isJobExecutionResult()) {
-                // flink run -d returns before the job ends: the client could neither read the counts nor seal.
-                throw new EimfException("the prepare job must run attached (flink run without -d): the client "
-                        + "concatenates the part files and writes the manifest when the job has finished");
-            }
-            long users = counter(r, "users");
-            InteractionReader.Stats stats = new InteractionReader.Stats();
-            stats.raw = counter(r, "raw");
-            stats.belowMinRating = counter(r, "belowMinRating");
-            if (users == 0) throw InMemoryPreparer.empty(o, stats);
-            concatenate(tmp, p);
-            long iterations = Math.max(1, counter(r, "iterations"));
-            Finishing.SplitCounts counts = new Finishing.SplitCounts(users, counter(r, "interactions"),
-                    counter(r, "train"), counter(r, "valid"), counter(r, "test"));
-            DatasetManifest m = Finishing.manifest(o, format, Finishing.allFiles(format, o.input()), counts,
-                    counter(r, "items"), stats.raw, counter(r, "badLines"), (int) iterations);
-            sealed[0] = PreparedDataset.seal(tmp, m);
-        });
+        // The client hashes the input for the manifest while the mini-cluster starts and the job runs (both leave a
+        // core free for a while), instead of after the job.
+        FutureTask<List<DatasetManifest.SourceFile>> sources =
+                new FutureTask<>(() -> Finishing.sourceFiles(o, Finishing.allFiles(format, o.input())));
+        Thread hashing = new Thread(sources, "eimf-prepare-input-hash");
+        hashing.setDaemon(true);
+        hashing.start();
+        Path dir;
+        try {
+            dir = AtomicOutput.directory(o.out(), o.overwrite(), tmp -> {
+                build(env, o, format, ranges, tmp, p);
+                try {
+                    result[0] = env.execute("eimf prepare " + format.name() + " " + o.input().getFileName());
+                } catch (Exception e) {
+                    throw unwrap(e);
+                }
+                JobExecutionResult r = result[0];
+                if (!r.isJobExecutionResult()) {
+                    // flink run -d returns before the job ends: the client could neither read the counts nor seal.
+                    throw new EimfException("the prepare job must run attached (flink run without -d): the client "
+                            + "concatenates the part files and writes the manifest when the job has finished");
+                }
+                long users = counter(r, "users");
+                InteractionReader.Stats stats = new InteractionReader.Stats();
+                stats.raw = counter(r, "raw");
+                stats.belowMinRating = counter(r, "belowMinRating");
+                if (users == 0) throw InMemoryPreparer.empty(o, stats);
+                concatenate(tmp, p);
+                long iterations = Math.max(1, counter(r, "iterations"));
+                Finishing.SplitCounts counts = new Finishing.SplitCounts(users, counter(r, "interactions"),
+                        counter(r, "train"), counter(r, "valid"), counter(r, "test"));
+                List<DatasetManifest.SourceFile> hashed;
+                try {
+                    hashed = sources.get();
+                } catch (ExecutionException e) {
+                    throw e.getCause() instanceof Exception c ? c : e;
+                }
+                DatasetManifest m = Finishing.manifestOf(o, format, hashed, counts, counter(r, "items"), stats.raw,
+                        counter(r, "badLines"), (int) iterations);
+                sealed[0] = PreparedDataset.seal(tmp, m);
+            });
+        } finally {
+            sources.cancel(true); // no-op once done; stops the hashing when the job failed
+        }
         List<String> examples = new ArrayList<>();
         for (String name : List.of("badLineExamples", "badItemLineExamples")) {
             List<String> l = result[0].getAccumulatorResult(name);
@@ -275,7 +295,8 @@ public final class PrepareJob {
         /** One user's interactions of the range being read, in input order. */
         private static final class Builder {
             final String user;
-            String[] items = new String[8];
+            long[] keys = new long[8];
+            String[] names;
             long[] times = new long[8];
             long[] orders = new long[8];
             int[] pos = new int[8];
@@ -285,14 +306,19 @@ public final class PrepareJob {
                 this.user = user;
             }
 
-            void add(InteractionRecord r) {
-                if (n == items.length) {
-                    items = Arrays.copyOf(items, n * 2);
+            void add(long key, InteractionRecord r) {
+                if (n == keys.length) {
+                    keys = Arrays.copyOf(keys, n * 2);
+                    if (names != null) names = Arrays.copyOf(names, n * 2);
                     times = Arrays.copyOf(times, n * 2);
                     orders = Arrays.copyOf(orders, n * 2);
                     pos = Arrays.copyOf(pos, n * 2);
                 }
-                items[n] = r.item;
+                if (key == PackedIds.NONE) {
+                    if (names == null) names = new String[keys.length];
+                    names[n] = r.item;
+                }
+                keys[n] = key;
                 times[n] = r.time;
                 orders[n] = r.order;
                 pos[n++] = r.pos;
@@ -300,9 +326,44 @@ public final class PrepareJob {
 
             /** Sorted by the shared rule; the input positions are not needed after that. */
             PartialSequence sorted(long origin) {
-                RawSequence s = SequenceRules.sequence(user, Arrays.copyOf(items, n), Arrays.copyOf(times, n),
-                        Arrays.copyOf(orders, n), Arrays.copyOf(pos, n));
-                return new PartialSequence(user, origin, s.items, s.times);
+                int[] order = SequenceRules.order(times, orders, pos, n);
+                long[] k = new long[n];
+                String[] m = names == null ? null : new String[n];
+                long[] t = new long[n];
+                for (int i = 0; i < n; i++) {
+                    int j = order[i];
+                    k[i] = keys[j];
+                    if (m != null) m[i] = names[j];
+                    t[i] = times[j];
+                }
+                return new PartialSequence(user, origin, k, m, t);
+            }
+        }
+
+        /** Item counts of one range: packed ids in a primitive map, the others by String. */
+        private static final class Counts {
+            final LongIntMap index = new LongIntMap(1 << 12);
+            String[] names = new String[1 << 12];
+            long[] counts = new long[1 << 12];
+            int size;
+            final Map<String, long[]> other = new HashMap<>();
+
+            void add(long key, String item) {
+                if (key == PackedIds.NONE) {
+                    other.computeIfAbsent(item, k -> new long[1])[0]++;
+                    return;
+                }
+                int i = index.get(key);
+                if (i < 0) {
+                    if (size == names.length) {
+                        names = Arrays.copyOf(names, size * 2);
+                        counts = Arrays.copyOf(counts, size * 2);
+                    }
+                    i = size++;
+                    index.put(key, i);
+                    names[i] = item;
+                }
+                counts[i]++;
             }
         }
 
@@ -328,20 +389,22 @@ public final class PrepareJob {
         @Override
         public void processElement(FileRange range, Context ctx, Collector<PartialSequence> out) throws Exception {
             InteractionReader.Stats s = new InteractionReader.Stats();
-            Map<String, long[]> counts = new HashMap<>();
+            Counts counts = new Counts();
             Map<String, Builder> users = new HashMap<>();
             Builder[] last = new Builder[1];
             reader.read(range, s, r -> {
-                counts.computeIfAbsent(r.item, k -> new long[1])[0]++;
+                long key = PackedIds.pack(r.item);
+                counts.add(key, r.item);
                 // Sources are mostly grouped by user: skip the map lookup while the user does not change.
                 Builder b = last[0];
                 if (b == null || !b.user.equals(r.user)) {
                     b = users.computeIfAbsent(r.user, Builder::new);
                     last[0] = b;
                 }
-                b.add(r);
+                b.add(key, r);
             });
-            for (Map.Entry<String, long[]> e : counts.entrySet()) {
+            for (int i = 0; i < counts.size; i++) ctx.output(ITEM_COUNTS, Tuple2.of(counts.names[i], counts.counts[i]));
+            for (Map.Entry<String, long[]> e : counts.other.entrySet()) {
                 ctx.output(ITEM_COUNTS, Tuple2.of(e.getKey(), e.getValue()[0]));
             }
             long origin = InteractionRecord.order(range.fileIndex, range.start);
@@ -370,7 +433,8 @@ public final class PrepareJob {
             extends KeyedBroadcastProcessFunction<String, PartialSequence, Tuple2<String, Long>, KeptSequence> {
         private final int min;
         private transient ListState<RankedPart> buffer;
-        private transient HashMap<String, Integer> ranks;
+        private transient LongIntMap packedRanks;
+        private transient HashMap<String, Integer> otherRanks;
         private transient boolean[] reported;
 
         UserSequences(int min) {
@@ -391,23 +455,29 @@ public final class PrepareJob {
 
         @Override
         public void processElement(PartialSequence p, ReadOnlyContext ctx, Collector<KeptSequence> out) throws Exception {
-            if (ranks == null) {
+            if (packedRanks == null) {
                 List<String> names = new ArrayList<>();
                 for (Map.Entry<String, Long> e : ctx.getBroadcastState(FREQUENT_ITEMS).immutableEntries()) {
                     names.add(e.getKey());
                 }
                 String[] order = frequentOrder(names);
-                ranks = new HashMap<>(order.length * 2);
-                for (int i = 0; i < order.length; i++) ranks.put(order[i], i);
+                packedRanks = new LongIntMap(order.length);
+                otherRanks = new HashMap<>();
+                for (int i = 0; i < order.length; i++) {
+                    long key = PackedIds.pack(order[i]);
+                    if (key != PackedIds.NONE) packedRanks.put(key, i);
+                    else otherRanks.put(order[i], i);
+                }
                 reported = new boolean[order.length];
             }
-            int n = p.items.length;
+            int n = p.keys.length;
             int[] items = new int[n];
             long[] times = new long[n];
             int k = 0;
             for (int i = 0; i < n; i++) {
-                Integer r = ranks.get(p.items[i]);
-                if (r != null) {
+                long key = p.keys[i];
+                int r = key != PackedIds.NONE ? packedRanks.get(key) : otherRanks.getOrDefault(p.names[i], -1);
+                if (r >= 0) {
                     items[k] = r;
                     times[k++] = p.times[i];
                 }
