@@ -20,6 +20,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -417,7 +419,7 @@ public final class PrepareJob {
     }
 
     /** Frequent items in {@link RawIdOrder}: an item's index here is its rank, the same in every task. */
-    static String[] frequentOrder(java.util.Collection<String> items) {
+    static String[] frequentOrder(Collection<String> items) {
         String[] order = items.toArray(new String[0]);
         Arrays.sort(order, RawIdOrder.INSTANCE);
         return order;
@@ -586,7 +588,7 @@ public final class PrepareJob {
     static final class DistinctItems implements MapPartitionFunction<KeptSequence, Tuple3<Integer, String, Integer>> {
         @Override
         public void mapPartition(Iterable<KeptSequence> in, Collector<Tuple3<Integer, String, Integer>> out) {
-            java.util.BitSet seen = new java.util.BitSet();
+            BitSet seen = new BitSet();
             for (KeptSequence s : in) for (int it : s.items) seen.set(it);
             for (int it = seen.nextSetBit(0); it >= 0; it = seen.nextSetBit(it + 1)) out.collect(Tuple3.of(KIND_ITEM, "", it));
         }
@@ -617,7 +619,7 @@ public final class PrepareJob {
         public void mapPartition(Iterable<Tuple3<Integer, String, Integer>> in,
                                  Collector<Tuple4<Integer, String, Integer, Integer>> out) throws Exception {
             List<String> frequent = new ArrayList<>();
-            java.util.BitSet kept = new java.util.BitSet();
+            BitSet kept = new BitSet();
             Map<String, Integer> lengths = new HashMap<>();
             for (Tuple3<Integer, String, Integer> t : in) {
                 switch (t.f0) {
