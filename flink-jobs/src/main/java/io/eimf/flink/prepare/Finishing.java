@@ -27,8 +27,13 @@ public final class Finishing {
             if (id == null) throw new IllegalStateException("item " + s.items[i] + " has no dense id");
             items[i] = id;
         }
-        return PreparedDataset.formatSequence(new UserSequence(user, s.user, role, split.historyLength(role, n), items,
-                s.times));
+        return line(user, role, s.user, items, s.times, split);
+    }
+
+    /** One sequences.tsv line for dense user {@code user} whose items are already dense ids. */
+    public static String line(int user, SplitRole role, String rawUser, int[] items, long[] times, SplitSpec split) {
+        return PreparedDataset.formatSequence(new UserSequence(user, rawUser, role, split.historyLength(role, items.length),
+                items, times));
     }
 
     /** Counts of a split: users, interactions, train users, users with a valid case, users with a test case. */
@@ -48,12 +53,23 @@ public final class Finishing {
     /** The manifest (without content hash: {@link PreparedDataset#seal} adds it). */
     public static DatasetManifest manifest(PrepareOptions o, SourceFormat format, List<Path> files, SplitCounts c,
                                            long items, long raw, long badLines, int iterations) throws IOException {
+        return manifestOf(o, format, sourceFiles(o, files), c, items, raw, badLines, iterations);
+    }
+
+    /** The input files as the manifest lists them: name relative to the input, SHA-256, size. */
+    public static List<DatasetManifest.SourceFile> sourceFiles(PrepareOptions o, List<Path> files) throws IOException {
         List<DatasetManifest.SourceFile> sf = new ArrayList<>();
         for (Path f : files) {
             Path base = Files.isDirectory(o.input()) ? o.input() : o.input().getParent();
             sf.add(new DatasetManifest.SourceFile(base.relativize(f.toAbsolutePath().normalize()).toString(),
                     ContentHash.ofFile(f), Files.size(f)));
         }
+        return sf;
+    }
+
+    /** The manifest from already hashed input files ({@link #sourceFiles}). */
+    public static DatasetManifest manifestOf(PrepareOptions o, SourceFormat format, List<DatasetManifest.SourceFile> sf,
+                                           SplitCounts c, long items, long raw, long badLines, int iterations) {
         Map<String, String> opts = new LinkedHashMap<>(format.options());
         opts.put("input", o.input().toString());
         SplitSpec s = o.split();

@@ -1,57 +1,34 @@
 package io.eimf.flink.prepare;
 
-import io.eimf.flink.format.InteractionRecord;
-import java.util.Arrays;
-
 /**
- * One user's interactions from one input range, unsorted: the combiner record of the Flink job. Sources are usually
- * grouped by user, so shipping one record per user and range instead of one per interaction shrinks the shuffle and
- * the sort by the mean run length. A Flink POJO.
+ * One user's interactions from one input range, already in the shared order: the combiner record of the Flink job.
+ * Sources are usually grouped by user, so shipping one record per user and range instead of one per interaction
+ * shrinks the shuffle and the sort by the mean run length. Sorting in the parse step leaves only the range's
+ * {@link #origin} to break ties between parts, so no per-interaction input position is shipped. Items travel as
+ * {@link PackedIds} where they pack, which spares the shuffle and the lookups of the next step most Strings. A Flink
+ * POJO.
  */
 public class PartialSequence {
     public String user;
-    public String[] items;
+    /** Input position of the range's first byte: every line of an earlier range has a smaller one. */
+    public long origin;
+    /** Packed item ids; {@link PackedIds#NONE} where the id is in {@link #names}. */
+    public long[] keys;
+    /** Raw ids of the items that do not pack (null elsewhere); null when every item packs. */
+    public String[] names;
     public long[] times;
-    public long[] orders;
-    public int[] pos;
 
     public PartialSequence() {}
 
-    PartialSequence(String user, int capacity) {
+    PartialSequence(String user, long origin, long[] keys, String[] names, long[] times) {
         this.user = user;
-        this.items = new String[capacity];
-        this.times = new long[capacity];
-        this.orders = new long[capacity];
-        this.pos = new int[capacity];
-    }
-
-    /** Appends an interaction of this user, growing the arrays; {@code n} is the current length. */
-    void add(int n, InteractionRecord r) {
-        if (n == items.length) {
-            int c = Math.max(4, n * 2);
-            items = Arrays.copyOf(items, c);
-            times = Arrays.copyOf(times, c);
-            orders = Arrays.copyOf(orders, c);
-            pos = Arrays.copyOf(pos, c);
-        }
-        items[n] = r.item;
-        times[n] = r.time;
-        orders[n] = r.order;
-        pos[n] = r.pos;
-    }
-
-    /** Trims the arrays to {@code n}. */
-    PartialSequence trim(int n) {
-        if (n != items.length) {
-            items = Arrays.copyOf(items, n);
-            times = Arrays.copyOf(times, n);
-            orders = Arrays.copyOf(orders, n);
-            pos = Arrays.copyOf(pos, n);
-        }
-        return this;
+        this.origin = origin;
+        this.keys = keys;
+        this.names = names;
+        this.times = times;
     }
 
     public int length() {
-        return items.length;
+        return keys.length;
     }
 }

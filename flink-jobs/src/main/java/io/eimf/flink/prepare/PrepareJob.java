@@ -9,7 +9,7 @@ import io.eimf.flink.format.FileRange;
 import io.eimf.flink.format.InteractionReader;
 import io.eimf.flink.format.InteractionRecord;
 import io.eimf.flink.format.SourceFormat;
-import java.io.BufferedWriter;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -19,10 +19,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.DefaultParser;
 import org.apache.flink.api.common.JobExecutionResult;
@@ -38,7 +42,6 @@ import org.apache.flink.api.common.operators.Order;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -70,11 +73,12 @@ import org.apache.flink.util.SerializedThrowable;
  * submitted with {@code flink run -c io.eimf.flink.prepare.PrepareJob eimf-flink-jobs-*-job.jar --format ... --input
  * ... --out ...}; input and output must then be on a filesystem every TaskManager mounts at the same path.
  *
- * <p>Graph: file byte ranges → parse, combine per user and range (p; per-range item counts on a side output →
- * keyBy item: totals → broadcast) → keyBy user + broadcast: drop rare items and short users, sort by time (p) →
- * [k-core: finish the iteration in one task] → distinct items per subtask + users (side output) → assign ids and
- * roles (1 task, also writes items.jsonl) → broadcast to the formatter (p) → range-partition by dense user id, sort
- * each partition → {@code sequences.part-N}. The client concatenates the parts in order and seals the manifest.
+ * <p>Graph: file byte ranges → parse, combine per user and range, sort each part (p; per-range item counts on a
+ * side output → keyBy item: totals → broadcast) → keyBy user + broadcast: drop rare items and short users, merge the
+ * parts by time, items become ranks among the frequent items (p; kept items per subtask and users on side outputs) →
+ * [k-core: finish the iteration in one task, then distinct items] → assign ids and roles (1 task, also writes
+ * items.jsonl) → broadcast to the formatter (p) → range-partition the UTF-8 lines by dense user id, sort each
+ * partition → {@code sequences.part-N}. The client concatenates the parts in order and seals the manifest.
  * Output is byte-identical to {@link InMemoryPreparer} for every parallelism.
  */
 public final class PrepareJob {
@@ -107,32 +111,50 @@ public final class PrepareJob {
 
         JobExecutionResult[] result = new JobExecutionResult[1];
         DatasetManifest[] sealed = new DatasetManifest[1];
-        Path dir = AtomicOutput.directory(o.out(), o.overwrite(), tmp -> {
-            build(env, o, format, ranges, tmp, p);
-            try {
-                result[0] = env.execute("eimf prepare " + format.name() + " " + o.input().getFileName());
-            } catch (Exception e) {
-                throw unwrap(e);
-            }
-            JobExecutionResult r = result[0];
-            if (!r.isJobExecutionResult()) {
-                // flink run -d returns before the job ends: the client could neither read the counts nor seal.
-                throw new EimfException("the prepare job must run attached (flink run without -d): the client "
-                        + "concatenates the part files and writes the manifest when the job has finished");
-            }
-            long users = counter(r, "users");
-            InteractionReader.Stats stats = new InteractionReader.Stats();
-            stats.raw = counter(r, "raw");
-            stats.belowMinRating = counter(r, "belowMinRating");
-            if (users == 0) throw InMemoryPreparer.empty(o, stats);
-            concatenate(tmp, p);
-            long iterations = Math.max(1, counter(r, "iterations"));
-            Finishing.SplitCounts counts = new Finishing.SplitCounts(users, counter(r, "interactions"),
-                    counter(r, "train"), counter(r, "valid"), counter(r, "test"));
-            DatasetManifest m = Finishing.manifest(o, format, Finishing.allFiles(format, o.input()), counts,
-                    counter(r, "items"), stats.raw, counter(r, "badLines"), (int) iterations);
-            sealed[0] = PreparedDataset.seal(tmp, m);
-        });
+        // The client hashes the input for the manifest while the mini-cluster starts and the job runs (both leave a
+        // core free for a while), instead of after the job.
+        FutureTask<List<DatasetManifest.SourceFile>> sources =
+                new FutureTask<>(() -> Finishing.sourceFiles(o, Finishing.allFiles(format, o.input())));
+        Thread hashing = new Thread(sources, "eimf-prepare-input-hash");
+        hashing.setDaemon(true);
+        hashing.start();
+        Path dir;
+        try {
+            dir = AtomicOutput.directory(o.out(), o.overwrite(), tmp -> {
+                build(env, o, format, ranges, tmp, p);
+                try {
+                    result[0] = env.execute("eimf prepare " + format.name() + " " + o.input().getFileName());
+                } catch (Exception e) {
+                    throw unwrap(e);
+                }
+                JobExecutionResult r = result[0];
+                if (!r.isJobExecutionResult()) {
+                    // flink run -d returns before the job ends: the client could neither read the counts nor seal.
+                    throw new EimfException("the prepare job must run attached (flink run without -d): the client "
+                            + "concatenates the part files and writes the manifest when the job has finished");
+                }
+                long users = counter(r, "users");
+                InteractionReader.Stats stats = new InteractionReader.Stats();
+                stats.raw = counter(r, "raw");
+                stats.belowMinRating = counter(r, "belowMinRating");
+                if (users == 0) throw InMemoryPreparer.empty(o, stats);
+                concatenate(tmp, p);
+                long iterations = Math.max(1, counter(r, "iterations"));
+                Finishing.SplitCounts counts = new Finishing.SplitCounts(users, counter(r, "interactions"),
+                        counter(r, "train"), counter(r, "valid"), counter(r, "test"));
+                List<DatasetManifest.SourceFile> hashed;
+                try {
+                    hashed = sources.get();
+                } catch (ExecutionException e) {
+                    throw e.getCause() instanceof Exception c ? c : e;
+                }
+                DatasetManifest m = Finishing.manifestOf(o, format, hashed, counts, counter(r, "items"), stats.raw,
+                        counter(r, "badLines"), (int) iterations);
+                sealed[0] = PreparedDataset.seal(tmp, m);
+            });
+        } finally {
+            sources.cancel(true); // no-op once done; stops the hashing when the job failed
+        }
         List<String> examples = new ArrayList<>();
         for (String name : List.of("badLineExamples", "badItemLineExamples")) {
             List<String> l = result[0].getAccumulatorResult(name);
@@ -173,35 +195,38 @@ public final class PrepareJob {
         DataStream<Tuple2<String, Long>> frequent = parsed.getSideOutput(ITEM_COUNTS)
                 .keyBy(new CountKey()).reduce((a, b) -> Tuple2.of(a.f0, a.f1 + b.f1)).name("item counts")
                 .filter(new AtLeast(o.minItemCount())).name("items >= " + o.minItemCount());
-        SingleOutputStreamOperator<RawSequence> grouped = parsed
+        SingleOutputStreamOperator<KeptSequence> grouped = parsed
                 .keyBy(new UserKey())
                 .connect(frequent.broadcast(FREQUENT_ITEMS))
                 .process(new UserSequences(o.minUserCount()))
-                .name("drop items < " + o.minItemCount() + ", users < " + o.minUserCount() + ", sort by time")
-                .returns(TypeInformation.of(RawSequence.class));
-        DataStream<RawSequence> seqs = grouped;
-        boolean kCore = o.filter().equals(PrepareOptions.FILTER_KCORE);
-        if (kCore) {
+                .name("drop items < " + o.minItemCount() + ", users < " + o.minUserCount() + ", merge by time")
+                .returns(TypeInformation.of(KeptSequence.class));
+        DataStream<KeptSequence> seqs = grouped;
+        TypeInformation<Tuple3<Integer, String, Integer>> keyType = Types.TUPLE(Types.INT, Types.STRING, Types.INT);
+        // Kept items and users (with their lengths) come from side outputs of the grouping step, so no consumer
+        // re-reads the sequences; each subtask sends an item once (bounded by the catalogue), not once per user.
+        DataStream<Tuple3<Integer, String, Integer>> items = grouped.getSideOutput(KEPT_ITEMS);
+        DataStream<Tuple3<Integer, String, Integer>> users = grouped.getSideOutput(USERS);
+        if (o.filter().equals(PrepareOptions.FILTER_KCORE)) {
             seqs = seqs.fullWindowPartition().mapPartition(new KCoreFinish(o.minItemCount(), o.minUserCount()))
                     .name("k-core until stable").setParallelism(1)
-                    .returns(TypeInformation.of(RawSequence.class));
+                    .returns(TypeInformation.of(KeptSequence.class));
+            items = seqs.fullWindowPartition().mapPartition(new DistinctItems()).returns(keyType).name("distinct items");
+            users = seqs.map(s -> Tuple3.of(KIND_USER, s.user, s.items.length)).returns(keyType).name("users");
         }
-
-        TypeInformation<Tuple3<Integer, String, Integer>> keyType = Types.TUPLE(Types.INT, Types.STRING, Types.INT);
-        // Each subtask sends its distinct items once (bounded by the catalogue), not one record per user and item.
-        DataStream<Tuple3<Integer, String, Integer>> items = seqs
-                .fullWindowPartition().mapPartition(new DistinctItems()).returns(keyType).name("distinct items");
-        // Users and their lengths come from a side output of the grouping step, so no consumer re-reads the sequences.
-        DataStream<Tuple3<Integer, String, Integer>> users = !kCore ? grouped.getSideOutput(USERS)
-                : seqs.map(s -> Tuple3.of(KIND_USER, s.user, s.items.length)).returns(keyType).name("users");
+        // The assignment turns frequent-item ranks back into raw ids, so it reads the (small) frequent item list too.
+        DataStream<Tuple3<Integer, String, Integer>> frequentNames =
+                frequent.map(t -> Tuple3.of(KIND_FREQUENT, t.f0, 0)).returns(keyType).name("frequent items");
         TypeInformation<Tuple4<Integer, String, Integer, Integer>> assignType =
                 Types.TUPLE(Types.INT, Types.STRING, Types.INT, Types.INT);
-        DataStream<Tuple4<Integer, String, Integer, Integer>> assignments = items.union(users)
+        DataStream<Tuple4<Integer, String, Integer, Integer>> assignments = items.union(users, frequentNames)
                 .fullWindowPartition()
                 .mapPartition(new AssignIds(o.split(), format, o.input().toString(), o.skipBadLines(), tmp.toString()))
                 .returns(assignType).name("assign ids and roles, write items.jsonl").setParallelism(1);
 
-        TypeInformation<Tuple3<Integer, Integer, String>> lineType = Types.TUPLE(Types.INT, Types.INT, Types.STRING);
+        // Lines travel as UTF-8 bytes: a byte array is copied into the sort buffer in one piece, a String char by char.
+        TypeInformation<Tuple3<Integer, Integer, byte[]>> lineType =
+                Types.TUPLE(Types.INT, Types.INT, Types.PRIMITIVE_ARRAY(Types.BYTE));
         seqs.connect(assignments.broadcast(ITEM_IDS, USER_IDS, TOTALS))
                 .process(new FormatLines(o.split(), p)).returns(lineType).name("remap and format")
                 .partitionCustom((Integer part, int n) -> part, new PartKey())
@@ -212,9 +237,12 @@ public final class PrepareJob {
     static final int KIND_ITEM = 0;
     static final int KIND_USER = 1;
     static final int KIND_TOTAL = 2;
-    static final MapStateDescriptor<String, Integer> ITEM_IDS = new MapStateDescriptor<>("itemIds", Types.STRING, Types.INT);
+    static final int KIND_FREQUENT = 3;
+    /** Frequent-item rank to dense item id. */
+    static final MapStateDescriptor<Integer, Integer> ITEM_IDS = new MapStateDescriptor<>("itemIds", Types.INT, Types.INT);
     /** Value: dense user id * 4 + role ordinal. */
     static final MapStateDescriptor<String, Integer> USER_IDS = new MapStateDescriptor<>("userIds", Types.STRING, Types.INT);
+    /** 0: number of users; 1: number of frequent items. */
     static final MapStateDescriptor<Integer, Integer> TOTALS = new MapStateDescriptor<>("totals", Types.INT, Types.INT);
 
     static final class UserKey implements org.apache.flink.api.java.functions.KeySelector<PartialSequence, String> {
@@ -224,9 +252,9 @@ public final class PrepareJob {
         }
     }
 
-    static final class PartKey implements org.apache.flink.api.java.functions.KeySelector<Tuple3<Integer, Integer, String>, Integer> {
+    static final class PartKey implements org.apache.flink.api.java.functions.KeySelector<Tuple3<Integer, Integer, byte[]>, Integer> {
         @Override
-        public Integer getKey(Tuple3<Integer, Integer, String> t) {
+        public Integer getKey(Tuple3<Integer, Integer, byte[]> t) {
             return t.f0;
         }
     }
@@ -235,6 +263,8 @@ public final class PrepareJob {
             new OutputTag<>("itemCounts", Types.TUPLE(Types.STRING, Types.LONG));
     static final OutputTag<Tuple3<Integer, String, Integer>> USERS =
             new OutputTag<>("users", Types.TUPLE(Types.INT, Types.STRING, Types.INT));
+    static final OutputTag<Tuple3<Integer, String, Integer>> KEPT_ITEMS =
+            new OutputTag<>("keptItems", Types.TUPLE(Types.INT, Types.STRING, Types.INT));
     static final MapStateDescriptor<String, Long> FREQUENT_ITEMS =
             new MapStateDescriptor<>("frequentItems", Types.STRING, Types.LONG);
 
@@ -264,13 +294,78 @@ public final class PrepareJob {
      * item counts on a side output; parse counts go to accumulators.
      */
     static final class ParseRanges extends ProcessFunction<FileRange, PartialSequence> {
-        /** A partial sequence being filled and its length. */
+        /** One user's interactions of the range being read, in input order. */
         private static final class Builder {
-            final PartialSequence seq;
+            final String user;
+            long[] keys = new long[8];
+            String[] names;
+            long[] times = new long[8];
+            long[] orders = new long[8];
+            int[] pos = new int[8];
             int n;
 
-            Builder(PartialSequence seq) {
-                this.seq = seq;
+            Builder(String user) {
+                this.user = user;
+            }
+
+            void add(long key, InteractionRecord r) {
+                if (n == keys.length) {
+                    keys = Arrays.copyOf(keys, n * 2);
+                    if (names != null) names = Arrays.copyOf(names, n * 2);
+                    times = Arrays.copyOf(times, n * 2);
+                    orders = Arrays.copyOf(orders, n * 2);
+                    pos = Arrays.copyOf(pos, n * 2);
+                }
+                if (key == PackedIds.NONE) {
+                    if (names == null) names = new String[keys.length];
+                    names[n] = r.item;
+                }
+                keys[n] = key;
+                times[n] = r.time;
+                orders[n] = r.order;
+                pos[n++] = r.pos;
+            }
+
+            /** Sorted by the shared rule; the input positions are not needed after that. */
+            PartialSequence sorted(long origin) {
+                int[] order = SequenceRules.order(times, orders, pos, n);
+                long[] k = new long[n];
+                String[] m = names == null ? null : new String[n];
+                long[] t = new long[n];
+                for (int i = 0; i < n; i++) {
+                    int j = order[i];
+                    k[i] = keys[j];
+                    if (m != null) m[i] = names[j];
+                    t[i] = times[j];
+                }
+                return new PartialSequence(user, origin, k, m, t);
+            }
+        }
+
+        /** Item counts of one range: packed ids in a primitive map, the others by String. */
+        private static final class Counts {
+            final LongIntMap index = new LongIntMap(1 << 12);
+            String[] names = new String[1 << 12];
+            long[] counts = new long[1 << 12];
+            int size;
+            final Map<String, long[]> other = new HashMap<>();
+
+            void add(long key, String item) {
+                if (key == PackedIds.NONE) {
+                    other.computeIfAbsent(item, k -> new long[1])[0]++;
+                    return;
+                }
+                int i = index.get(key);
+                if (i < 0) {
+                    if (size == names.length) {
+                        names = Arrays.copyOf(names, size * 2);
+                        counts = Arrays.copyOf(counts, size * 2);
+                    }
+                    i = size++;
+                    index.put(key, i);
+                    names[i] = item;
+                }
+                counts[i]++;
             }
         }
 
@@ -296,23 +391,26 @@ public final class PrepareJob {
         @Override
         public void processElement(FileRange range, Context ctx, Collector<PartialSequence> out) throws Exception {
             InteractionReader.Stats s = new InteractionReader.Stats();
-            Map<String, long[]> counts = new HashMap<>();
+            Counts counts = new Counts();
             Map<String, Builder> users = new HashMap<>();
             Builder[] last = new Builder[1];
             reader.read(range, s, r -> {
-                counts.computeIfAbsent(r.item, k -> new long[1])[0]++;
+                long key = PackedIds.pack(r.item);
+                counts.add(key, r.item);
                 // Sources are mostly grouped by user: skip the map lookup while the user does not change.
                 Builder b = last[0];
-                if (b == null || !b.seq.user.equals(r.user)) {
-                    b = users.computeIfAbsent(r.user, k -> new Builder(new PartialSequence(k, 8)));
+                if (b == null || !b.user.equals(r.user)) {
+                    b = users.computeIfAbsent(r.user, Builder::new);
                     last[0] = b;
                 }
-                b.seq.add(b.n++, r);
+                b.add(key, r);
             });
-            for (Map.Entry<String, long[]> e : counts.entrySet()) {
+            for (int i = 0; i < counts.size; i++) ctx.output(ITEM_COUNTS, Tuple2.of(counts.names[i], counts.counts[i]));
+            for (Map.Entry<String, long[]> e : counts.other.entrySet()) {
                 ctx.output(ITEM_COUNTS, Tuple2.of(e.getKey(), e.getValue()[0]));
             }
-            for (Builder b : users.values()) out.collect(b.seq.trim(b.n));
+            long origin = InteractionRecord.order(range.fileIndex, range.start);
+            for (Builder b : users.values()) out.collect(b.sorted(origin));
             raw.add(s.raw);
             below.add(s.belowMinRating);
             bad.add(s.badLines);
@@ -320,16 +418,26 @@ public final class PrepareJob {
         }
     }
 
+    /** Frequent items in {@link RawIdOrder}: an item's index here is its rank, the same in every task. */
+    static String[] frequentOrder(Collection<String> items) {
+        String[] order = items.toArray(new String[0]);
+        Arrays.sort(order, RawIdOrder.INSTANCE);
+        return order;
+    }
+
     /**
      * Gathers one user's partial sequences (BATCH mode: the broadcast item totals arrive first, then one key at a
-     * time), drops interactions with rare items, keeps the user if long enough and orders the sequence by the
-     * shared rule. Filtering here rather than in a separate step saves a full pass of the interactions.
+     * time), drops interactions with rare items, keeps the user if long enough and merges the sorted parts by time.
+     * Filtering here rather than in a separate step saves a full pass of the interactions; items leave as ranks
+     * among the frequent items, and each subtask reports a kept item once on a side output.
      */
     static final class UserSequences
-            extends KeyedBroadcastProcessFunction<String, PartialSequence, Tuple2<String, Long>, RawSequence> {
+            extends KeyedBroadcastProcessFunction<String, PartialSequence, Tuple2<String, Long>, KeptSequence> {
         private final int min;
-        private transient ListState<PartialSequence> buffer;
-        private transient HashSet<String> frequent;
+        private transient ListState<RankedPart> buffer;
+        private transient LongIntMap packedRanks;
+        private transient HashMap<String, Integer> otherRanks;
+        private transient boolean[] reported;
 
         UserSequences(int min) {
             this.min = min;
@@ -338,73 +446,118 @@ public final class PrepareJob {
         @Override
         public void open(OpenContext ctx) {
             buffer = getRuntimeContext().getListState(
-                    new ListStateDescriptor<>("user", TypeInformation.of(PartialSequence.class)));
+                    new ListStateDescriptor<>("user", TypeInformation.of(RankedPart.class)));
         }
 
         @Override
-        public void processBroadcastElement(Tuple2<String, Long> t, Context ctx, Collector<RawSequence> out)
+        public void processBroadcastElement(Tuple2<String, Long> t, Context ctx, Collector<KeptSequence> out)
                 throws Exception {
             ctx.getBroadcastState(FREQUENT_ITEMS).put(t.f0, t.f1);
         }
 
         @Override
-        public void processElement(PartialSequence p, ReadOnlyContext ctx, Collector<RawSequence> out) throws Exception {
-            if (frequent == null) {
-                frequent = new HashSet<>();
+        public void processElement(PartialSequence p, ReadOnlyContext ctx, Collector<KeptSequence> out) throws Exception {
+            if (packedRanks == null) {
+                List<String> names = new ArrayList<>();
                 for (Map.Entry<String, Long> e : ctx.getBroadcastState(FREQUENT_ITEMS).immutableEntries()) {
-                    frequent.add(e.getKey());
+                    names.add(e.getKey());
                 }
+                String[] order = frequentOrder(names);
+                packedRanks = new LongIntMap(order.length);
+                otherRanks = new HashMap<>();
+                for (int i = 0; i < order.length; i++) {
+                    long key = PackedIds.pack(order[i]);
+                    if (key != PackedIds.NONE) packedRanks.put(key, i);
+                    else otherRanks.put(order[i], i);
+                }
+                reported = new boolean[order.length];
             }
-            // A fresh copy of the kept part: object reuse is on and the batch state backend keeps references.
-            int n = p.items.length;
-            PartialSequence kept = new PartialSequence(p.user, n);
+            int n = p.keys.length;
+            int[] items = new int[n];
+            long[] times = new long[n];
             int k = 0;
             for (int i = 0; i < n; i++) {
-                if (frequent.contains(p.items[i])) {
-                    kept.items[k] = p.items[i];
-                    kept.times[k] = p.times[i];
-                    kept.orders[k] = p.orders[i];
-                    kept.pos[k++] = p.pos[i];
+                long key = p.keys[i];
+                int r = key != PackedIds.NONE ? packedRanks.get(key) : otherRanks.getOrDefault(p.names[i], -1);
+                if (r >= 0) {
+                    items[k] = r;
+                    times[k++] = p.times[i];
                 }
             }
             if (k == 0) return;
-            buffer.add(kept.trim(k));
+            buffer.add(new RankedPart(p.origin, Arrays.copyOf(items, k), Arrays.copyOf(times, k)));
             ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE); // fires when this key is complete
         }
 
         @Override
-        public void onTimer(long ts, OnTimerContext ctx, Collector<RawSequence> out) throws Exception {
-            List<PartialSequence> parts = new ArrayList<>();
+        public void onTimer(long ts, OnTimerContext ctx, Collector<KeptSequence> out) throws Exception {
+            List<RankedPart> parts = new ArrayList<>(2);
             int n = 0;
-            for (PartialSequence p : buffer.get()) {
+            for (RankedPart p : buffer.get()) {
                 parts.add(p);
-                n += p.length();
+                n += p.items.length;
             }
             buffer.clear();
             if (!SequenceRules.keep(n, min)) return;
-            String[] items = new String[n];
-            long[] times = new long[n];
-            long[] orders = new long[n];
-            int[] pos = new int[n];
-            int k = 0;
-            for (PartialSequence p : parts) {
-                int m = p.length();
-                System.arraycopy(p.items, 0, items, k, m);
-                System.arraycopy(p.times, 0, times, k, m);
-                System.arraycopy(p.orders, 0, orders, k, m);
-                System.arraycopy(p.pos, 0, pos, k, m);
-                k += m;
+            int[] items;
+            long[] times;
+            if (parts.size() == 1) {
+                items = parts.get(0).items;
+                times = parts.get(0).times;
+            } else {
+                // Every line of an earlier range precedes every line of a later one, so the shared order (time, then
+                // input position) is a stable sort by time of the parts laid end to end in range order.
+                parts.sort((a, b) -> Long.compare(a.origin, b.origin));
+                int[] catItems = new int[n];
+                long[] catTimes = new long[n];
+                int k = 0;
+                for (RankedPart p : parts) {
+                    System.arraycopy(p.items, 0, catItems, k, p.items.length);
+                    System.arraycopy(p.times, 0, catTimes, k, p.times.length);
+                    k += p.items.length;
+                }
+                Integer[] idx = new Integer[n];
+                for (int i = 0; i < n; i++) idx[i] = i;
+                Arrays.sort(idx, (x, y) -> Long.compare(catTimes[x], catTimes[y])); // TimSort: stable
+                items = new int[n];
+                times = new long[n];
+                for (int i = 0; i < n; i++) {
+                    items[i] = catItems[idx[i]];
+                    times[i] = catTimes[idx[i]];
+                }
             }
-            out.collect(SequenceRules.sequence(ctx.getCurrentKey(), items, times, orders, pos));
+            for (int it : items) {
+                if (!reported[it]) {
+                    reported[it] = true;
+                    ctx.output(KEPT_ITEMS, Tuple3.of(KIND_ITEM, "", it));
+                }
+            }
+            out.collect(new KeptSequence(ctx.getCurrentKey(), items, times));
             ctx.output(USERS, Tuple3.of(KIND_USER, ctx.getCurrentKey(), n));
+        }
+    }
+
+    /** A user's kept interactions from one range, items as frequent-item ranks, sorted; a Flink POJO. */
+    public static final class RankedPart {
+        public long origin;
+        public int[] items;
+        public long[] times;
+
+        public RankedPart() {}
+
+        RankedPart(long origin, int[] items, long[] times) {
+            this.origin = origin;
+            this.items = items;
+            this.times = times;
         }
     }
 
     /**
      * k-core after the first parallel pass: Flink 2's DataStream API has no bulk iterations, so the (much smaller)
-     * surviving sequences are finished in one task with the shared rule.
+     * surviving sequences are finished in one task with the shared rule. Ranks stand in for the raw ids one to one,
+     * so the rule sees the same counts and keeps the same interactions.
      */
-    static final class KCoreFinish extends RichMapPartitionFunction<RawSequence, RawSequence> {
+    static final class KCoreFinish extends RichMapPartitionFunction<KeptSequence, KeptSequence> {
         private final int minItem;
         private final int minUser;
 
@@ -414,27 +567,37 @@ public final class PrepareJob {
         }
 
         @Override
-        public void mapPartition(Iterable<RawSequence> in, Collector<RawSequence> out) {
+        public void mapPartition(Iterable<KeptSequence> in, Collector<KeptSequence> out) {
             List<RawSequence> all = new ArrayList<>();
-            for (RawSequence s : in) all.add(new RawSequence(s.user, s.items, s.times));
+            for (KeptSequence s : in) {
+                String[] items = new String[s.items.length];
+                for (int i = 0; i < items.length; i++) items[i] = Integer.toString(s.items[i]);
+                all.add(new RawSequence(s.user, items, s.times));
+            }
             int passes = SequenceRules.kCore(all, minItem, minUser);
             getRuntimeContext().getLongCounter("iterations").add(passes);
-            all.forEach(out::collect);
+            for (RawSequence s : all) {
+                int[] items = new int[s.items.length];
+                for (int i = 0; i < items.length; i++) items[i] = Integer.parseInt(s.items[i]);
+                out.collect(new KeptSequence(s.user, items, s.times));
+            }
         }
     }
 
-    static final class DistinctItems implements MapPartitionFunction<RawSequence, Tuple3<Integer, String, Integer>> {
+    /** Distinct kept items after the k-core step (the grouping step reports them itself otherwise). */
+    static final class DistinctItems implements MapPartitionFunction<KeptSequence, Tuple3<Integer, String, Integer>> {
         @Override
-        public void mapPartition(Iterable<RawSequence> in, Collector<Tuple3<Integer, String, Integer>> out) {
-            HashSet<String> seen = new HashSet<>();
-            for (RawSequence s : in) for (String it : s.items) seen.add(it);
-            for (String it : seen) out.collect(Tuple3.of(KIND_ITEM, it, 0));
+        public void mapPartition(Iterable<KeptSequence> in, Collector<Tuple3<Integer, String, Integer>> out) {
+            BitSet seen = new BitSet();
+            for (KeptSequence s : in) for (int it : s.items) seen.set(it);
+            for (int it = seen.nextSetBit(0); it >= 0; it = seen.nextSetBit(it + 1)) out.collect(Tuple3.of(KIND_ITEM, "", it));
         }
     }
 
     /**
      * The one global step: dense ids and roles from the kept items and users (one record each, not per
-     * interaction), with the shared {@link Assignment}; also writes items.jsonl and the split counts.
+     * interaction), with the shared {@link Assignment}; also writes items.jsonl and the split counts. Items arrive as
+     * frequent-item ranks and leave as rank → dense id.
      */
     static final class AssignIds extends RichMapPartitionFunction<Tuple3<Integer, String, Integer>,
             Tuple4<Integer, String, Integer, Integer>> {
@@ -455,13 +618,20 @@ public final class PrepareJob {
         @Override
         public void mapPartition(Iterable<Tuple3<Integer, String, Integer>> in,
                                  Collector<Tuple4<Integer, String, Integer, Integer>> out) throws Exception {
-            HashSet<String> items = new HashSet<>();
+            List<String> frequent = new ArrayList<>();
+            BitSet kept = new BitSet();
             Map<String, Integer> lengths = new HashMap<>();
             for (Tuple3<Integer, String, Integer> t : in) {
-                if (t.f0 == KIND_ITEM) items.add(t.f1);
-                else lengths.put(t.f1, t.f2);
+                switch (t.f0) {
+                    case KIND_FREQUENT -> frequent.add(t.f1);
+                    case KIND_ITEM -> kept.set(t.f2);
+                    default -> lengths.put(t.f1, t.f2);
+                }
             }
-            Assignment a = Assignment.of(items, lengths.keySet(), split);
+            String[] order = frequentOrder(frequent);
+            List<String> keptItems = new ArrayList<>(kept.cardinality());
+            for (int r = kept.nextSetBit(0); r >= 0; r = kept.nextSetBit(r + 1)) keptItems.add(order[r]);
+            Assignment a = Assignment.of(keptItems, lengths.keySet(), split);
             int[] len = new int[a.users.length];
             for (int u = 0; u < len.length; u++) len[u] = lengths.get(a.users[u]);
             Finishing.SplitCounts c = Finishing.SplitCounts.of(a.roles, len, split);
@@ -472,8 +642,10 @@ public final class PrepareJob {
             rc.getLongCounter("valid").add(c.valid());
             rc.getLongCounter("test").add(c.test());
             rc.getLongCounter("items").add(a.items.length);
-            out.collect(Tuple4.of(KIND_TOTAL, "", a.users.length, 0));
-            for (int i = 0; i < a.items.length; i++) out.collect(Tuple4.of(KIND_ITEM, a.items[i], i + 1, 0));
+            out.collect(Tuple4.of(KIND_TOTAL, "", a.users.length, order.length));
+            // Ranks and dense ids both follow RawIdOrder, so the i-th kept rank is dense item i + 1.
+            int dense = 0;
+            for (int r = kept.nextSetBit(0); r >= 0; r = kept.nextSetBit(r + 1)) out.collect(Tuple4.of(KIND_ITEM, "", r, ++dense));
             for (int u = 0; u < a.users.length; u++) out.collect(Tuple4.of(KIND_USER, a.users[u], u, a.roles[u].ordinal()));
             if (a.users.length == 0) return;
             InteractionReader.Stats stats = new InteractionReader.Stats();
@@ -491,11 +663,11 @@ public final class PrepareJob {
     }
 
     /** Remaps a sequence to dense ids (from the broadcast assignment) and tags it with its output partition. */
-    static final class FormatLines extends BroadcastProcessFunction<RawSequence, Tuple4<Integer, String, Integer, Integer>,
-            Tuple3<Integer, Integer, String>> {
+    static final class FormatLines extends BroadcastProcessFunction<KeptSequence, Tuple4<Integer, String, Integer, Integer>,
+            Tuple3<Integer, Integer, byte[]>> {
         private final SplitSpec split;
         private final int partitions;
-        private transient Map<String, Integer> itemIds;
+        private transient int[] denseItems;
         private transient int totalUsers;
         private static final SplitRole[] ROLES = SplitRole.values();
 
@@ -506,38 +678,48 @@ public final class PrepareJob {
 
         @Override
         public void processBroadcastElement(Tuple4<Integer, String, Integer, Integer> a, Context ctx,
-                                            Collector<Tuple3<Integer, Integer, String>> out) throws Exception {
+                                            Collector<Tuple3<Integer, Integer, byte[]>> out) throws Exception {
             switch (a.f0) {
-                case KIND_ITEM -> ctx.getBroadcastState(ITEM_IDS).put(a.f1, a.f2);
+                case KIND_ITEM -> ctx.getBroadcastState(ITEM_IDS).put(a.f2, a.f3);
                 case KIND_USER -> ctx.getBroadcastState(USER_IDS).put(a.f1, a.f2 * 4 + a.f3);
-                default -> ctx.getBroadcastState(TOTALS).put(0, a.f2);
+                default -> {
+                    ctx.getBroadcastState(TOTALS).put(0, a.f2);
+                    ctx.getBroadcastState(TOTALS).put(1, a.f3);
+                }
             }
         }
 
         @Override
-        public void processElement(RawSequence s, ReadOnlyContext ctx, Collector<Tuple3<Integer, Integer, String>> out)
+        public void processElement(KeptSequence s, ReadOnlyContext ctx, Collector<Tuple3<Integer, Integer, byte[]>> out)
                 throws Exception {
-            if (itemIds == null) {
-                // BATCH mode consumes the whole broadcast side first; copy it once into a plain map for fast lookups.
-                itemIds = new HashMap<>();
-                for (Map.Entry<String, Integer> e : ctx.getBroadcastState(ITEM_IDS).immutableEntries()) {
-                    itemIds.put(e.getKey(), e.getValue());
-                }
+            if (denseItems == null) {
+                // BATCH mode consumes the whole broadcast side first; copy it once into an array for fast lookups.
                 Integer t = ctx.getBroadcastState(TOTALS).get(0);
                 totalUsers = t == null ? 0 : t;
+                Integer f = ctx.getBroadcastState(TOTALS).get(1);
+                denseItems = new int[f == null ? 0 : f];
+                for (Map.Entry<Integer, Integer> e : ctx.getBroadcastState(ITEM_IDS).immutableEntries()) {
+                    denseItems[e.getKey()] = e.getValue();
+                }
             }
-            ReadOnlyBroadcastState<String, Integer> users = ctx.getBroadcastState(USER_IDS);
-            Integer packed = users.get(s.user);
+            Integer packed = ctx.getBroadcastState(USER_IDS).get(s.user);
             if (packed == null) throw new IllegalStateException("user " + s.user + " has no dense id");
             int user = packed / 4;
             SplitRole role = ROLES[packed % 4];
+            int n = s.items.length;
+            int[] items = new int[n];
+            for (int i = 0; i < n; i++) {
+                items[i] = denseItems[s.items[i]];
+                if (items[i] == 0) throw new IllegalStateException("item rank " + s.items[i] + " has no dense id");
+            }
             int part = (int) ((long) user * partitions / Math.max(1, totalUsers));
-            out.collect(Tuple3.of(part, user, Finishing.line(user, role, s, itemIds, split)));
+            byte[] line = Finishing.line(user, role, s.user, items, s.times, split).getBytes(StandardCharsets.UTF_8);
+            out.collect(Tuple3.of(part, user, line));
         }
     }
 
     /** Writes each subtask's sorted lines to {@code sequences.part-NNNNN} in the output's temporary folder. */
-    static final class PartSink implements Sink<Tuple3<Integer, Integer, String>> {
+    static final class PartSink implements Sink<Tuple3<Integer, Integer, byte[]>> {
         private final String dir;
 
         PartSink(String dir) {
@@ -545,12 +727,12 @@ public final class PrepareJob {
         }
 
         @Override
-        public SinkWriter<Tuple3<Integer, Integer, String>> createWriter(WriterInitContext ctx) throws IOException {
+        public SinkWriter<Tuple3<Integer, Integer, byte[]>> createWriter(WriterInitContext ctx) throws IOException {
             Path file = Path.of(dir, String.format("%s%05d", PART_PREFIX, ctx.getTaskInfo().getIndexOfThisSubtask()));
-            BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+            OutputStream w = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
             return new SinkWriter<>() {
                 @Override
-                public void write(Tuple3<Integer, Integer, String> t, Context c) throws IOException {
+                public void write(Tuple3<Integer, Integer, byte[]> t, Context c) throws IOException {
                     w.write(t.f2);
                     w.write('\n');
                 }

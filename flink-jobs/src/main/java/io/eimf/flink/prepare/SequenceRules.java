@@ -19,21 +19,27 @@ public final class SequenceRules {
     }
 
     /**
-     * Sorts one user's interactions (parallel arrays, any order) by time, ties by input order, into a
-     * {@link RawSequence}: the one ordering rule ({@link InteractionRecord#compare}) of both engines.
+     * The positions 0..n-1 of one user's interactions (parallel arrays, any order) sorted by time, ties by input order:
+     * the one ordering rule ({@link InteractionRecord#compare}) of both engines.
      */
-    public static RawSequence sequence(String user, String[] items, long[] times, long[] orders, int[] pos) {
-        int n = items.length;
+    public static int[] order(long[] times, long[] orders, int[] pos, int n) {
+        int sorted = 1;
+        while (sorted < n && InteractionRecord.compare(times[sorted - 1], orders[sorted - 1], pos[sorted - 1],
+                times[sorted], orders[sorted], pos[sorted]) <= 0) {
+            sorted++;
+        }
+        if (sorted >= n) {
+            // Already in order (typical: a source that lists each user's interactions in time order): no sort.
+            int[] identity = new int[n];
+            for (int i = 0; i < n; i++) identity[i] = i;
+            return identity;
+        }
         Integer[] idx = new Integer[n];
         for (int i = 0; i < n; i++) idx[i] = i;
         java.util.Arrays.sort(idx, (x, y) -> InteractionRecord.compare(times[x], orders[x], pos[x], times[y], orders[y], pos[y]));
-        String[] outItems = new String[n];
-        long[] outTimes = new long[n];
-        for (int k = 0; k < n; k++) {
-            outItems[k] = items[idx[k]];
-            outTimes[k] = times[idx[k]];
-        }
-        return new RawSequence(user, outItems, outTimes);
+        int[] out = new int[n];
+        for (int k = 0; k < n; k++) out[k] = idx[k];
+        return out;
     }
 
     /**

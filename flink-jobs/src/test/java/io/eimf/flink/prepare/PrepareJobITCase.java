@@ -86,6 +86,41 @@ class PrepareJobITCase {
     }
 
     @Test
+    void mixedRawIdsShuffledLinesAndTiesMatchTheInMemoryEngine() throws Exception {
+        // Ids that pack into a long and ids that do not (too long, not alphanumeric, non-ASCII); lines shuffled so a
+        // user's interactions are spread over every byte range; coarse timestamps so ties are broken by input order
+        // across ranges.
+        Path mixed = dir.resolve("mixed");
+        Files.createDirectories(mixed);
+        List<String> lines = new ArrayList<>(Files.readAllLines(source.resolve("ratings.csv")));
+        lines.remove(0);
+        java.util.Collections.shuffle(lines, new java.util.Random(7));
+        List<String> out = new ArrayList<>(List.of("user,item,time"));
+        for (String l : lines) {
+            String[] f = l.split(",");
+            int m = Integer.parseInt(f[1]);
+            String item = switch (m % 4) {
+                case 0 -> "m" + m;
+                case 1 -> "item-" + m + "-\u00e9";
+                case 2 -> "000" + m;
+                default -> "ASIN" + m + "XYZW12";
+            };
+            int u = Integer.parseInt(f[0]);
+            String user = u % 2 == 0 ? "user " + u : f[0];
+            out.add(user + "," + item + "," + Long.parseLong(f[3]) / 100_000);
+        }
+        Files.write(mixed.resolve("ratings.csv"), out);
+        PrepareOptions o = new PrepareOptions("csv", mixed.resolve("ratings.csv"), dir.resolve("mixed-memory"))
+                .withCsv("user=user,item=item,time=time", ",", true);
+        PreparedDataset expected = InMemoryPreparer.prepare(o);
+        assertTrue(expected.manifest().counts().items() > 100);
+        for (int p : new int[] {1, 2}) {
+            PrepareResult r = PrepareJob.run(o.withOut(dir.resolve("mixed-flink-p" + p)).withParallelism(p), System.err);
+            assertSameDataset(expected, r.dir());
+        }
+    }
+
+    @Test
     void aBadLineFailsTheJobWithFileAndLineAndLeavesNoOutput() throws IOException {
         Path bad = dir.resolve("bad");
         Files.createDirectories(bad);
