@@ -58,7 +58,9 @@ public final class BenchServeCommand implements Command {
                 .addOption(Option.builder().longOpt("requests").hasArg().argName("R").desc("timed requests per case (default 2000)").get())
                 .addOption(Option.builder().longOpt("warmup").hasArg().argName("W").desc("untimed requests first (default 500)").get())
                 .addOption(Option.builder().longOpt("threads").hasArg().argName("N").desc("BLAS threads (default 1, as eimf serve)").get())
-                .addOption(Option.builder().longOpt("no-http").desc("in-process only").get());
+                .addOption(Option.builder().longOpt("no-http").desc("in-process only").get())
+                .addOption(Option.builder().longOpt("compare-nd4j").desc("also time the model alone on the plain-Java "
+                        + "path and on the batched ND4J path evaluation uses, alternating request by request").get());
     }
 
     /** Latency summary of one case, in milliseconds. */
@@ -109,6 +111,27 @@ public final class BenchServeCommand implements Command {
                     if (i >= warmup) lat[i - warmup] = dt;
                 }
                 rows.add(row(n, "in-process", lat));
+                if (cl.hasOption("compare-nd4j")) {
+                    // Alternating the two paths request by request exposes both to the same machine load.
+                    List<int[]> dense = histories.stream()
+                            .map(h -> h.stream().mapToInt(model::itemId).toArray()).toList();
+                    long[] plain = new long[requests];
+                    long[] nd4j = new long[requests];
+                    for (int i = 0; i < warmup + requests; i++) {
+                        int[] h = dense.get(i % dense.size());
+                        long t0 = System.nanoTime();
+                        model.recommender().recommendDense(h, topN);
+                        long t1 = System.nanoTime();
+                        model.recommender().recommendDenseNd4j(h, topN);
+                        long t2 = System.nanoTime();
+                        if (i >= warmup) {
+                            plain[i - warmup] = t1 - t0;
+                            nd4j[i - warmup] = t2 - t1;
+                        }
+                    }
+                    rows.add(row(n, "model only, plain Java", plain));
+                    rows.add(row(n, "model only, ND4J (reference)", nd4j));
+                }
                 if (!cl.hasOption("no-http")) {
                     try (RecommendServer server = new RecommendServer(new FixedSource(model)).port(0).poll(Duration.ZERO)
                             .log(new java.io.PrintStream(java.io.OutputStream.nullOutputStream())).start()) {
