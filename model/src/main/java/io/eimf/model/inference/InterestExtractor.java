@@ -20,7 +20,7 @@ public abstract sealed class InterestExtractor {
     final int dim;
     final int k;
     final int maxLen;
-    /** The item table [numItems+1, d] row-major; shared with {@link ItemScorer} by {@link Recommender}. */
+    /** The item table [numItems+1, d] row-major, for gathering the history's embeddings. */
     final float[] items;
     private final ThreadLocal<float[]> xBuf;
 
