@@ -14,7 +14,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Serving API of an exported IBIM model: a history (raw or dense item ids, oldest first) becomes K interests, and
  * the top-N items with their score and the interest that retrieved each. Uses the same {@link TopNRetriever} as
  * evaluation, so served rankings are exactly the evaluated ones. One request runs in plain Java
- * ({@link InterestExtractor}, {@link ItemScorer}) on float copies of the weights taken at construction; the batched
+ * ({@link InterestForward}, {@link ItemScorer}) on float copies of the weights taken at construction; the batched
  * ND4J path evaluation uses stays available as {@link #recommendDenseNd4j} and gives the same ranking (tested).
  * Thread-safe: weights are read-only after loading and scratch buffers are per thread.
  *
@@ -28,7 +28,7 @@ public final class Recommender {
     private final ItemVocabulary vocabulary;
     private final ModelDirectory.Descriptor descriptor;
     private final TopNRetriever retriever;
-    private final InterestExtractor extractor;
+    private final InterestForward extractor;
     private final ItemScorer scorer;
 
     /** Wraps an in-memory model (e.g. right after training). */
@@ -40,8 +40,8 @@ public final class Recommender {
         this.vocabulary = vocabulary;
         this.descriptor = descriptor;
         this.retriever = new TopNRetriever(model.itemEmbeddings().value());
-        float[] items = InterestExtractor.floats(model.itemEmbeddings().value());
-        this.extractor = InterestExtractor.of(model, items);
+        float[] items = InterestForward.floats(model.itemEmbeddings().value());
+        this.extractor = InterestForward.of(model, items);
         this.scorer = new ItemScorer(items, model.config().dim());
     }
 

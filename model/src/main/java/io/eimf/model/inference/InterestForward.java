@@ -16,7 +16,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * forward gives them exactly zero weight (masked softmax underflows to 0, routing weights are multiplied by the
  * mask), so skipping them is the same function. Thread-safe: weights are read-only and scratch is per thread.
  */
-public abstract sealed class InterestExtractor {
+public abstract sealed class InterestForward {
     final int dim;
     final int k;
     final int maxLen;
@@ -24,7 +24,7 @@ public abstract sealed class InterestExtractor {
     final float[] items;
     private final ThreadLocal<float[]> xBuf;
 
-    private InterestExtractor(IbimModel model, float[] items) {
+    private InterestForward(IbimModel model, float[] items) {
         this.dim = model.config().dim();
         this.k = model.config().interests();
         this.maxLen = model.config().maxLen();
@@ -33,7 +33,7 @@ public abstract sealed class InterestExtractor {
     }
 
     /** The extractor for this model's backbone, reading the item table from {@code items} ([numItems+1, d]). */
-    public static InterestExtractor of(IbimModel model, float[] items) {
+    public static InterestForward of(IbimModel model, float[] items) {
         String name = model.backbone().name();
         return switch (name) {
             case ComiRecSA.NAME -> new SelfAttentive(model, items);
@@ -144,7 +144,7 @@ public abstract sealed class InterestExtractor {
     }
 
     /** ComiRec-SA: K-head self-attentive pooling over the history (see {@link ComiRecSA}). */
-    static final class SelfAttentive extends InterestExtractor {
+    static final class SelfAttentive extends InterestForward {
         private final float[] pos;
         private final float[] w1;
         private final float[] b1;
@@ -207,7 +207,7 @@ public abstract sealed class InterestExtractor {
      * ComiRec-DR: per-position bilinear maps and three routing iterations from zero logits (see {@link ComiRecDR});
      * nothing random at inference.
      */
-    static final class DynamicRouting extends InterestExtractor {
+    static final class DynamicRouting extends InterestForward {
         private final float[] w; // [L, d, K*d]
         private final ThreadLocal<float[][]> scratch;
 
@@ -235,7 +235,7 @@ public abstract sealed class InterestExtractor {
      * MIND: one shared bilinear map, routing from the stored N(0, 1) initial logits (drawn once at model creation,
      * so inference is deterministic; see {@link Mind}), squash, then ReLU(caps W + b).
      */
-    static final class MindRouting extends InterestExtractor {
+    static final class MindRouting extends InterestForward {
         private final float[] bilinear; // [d, d]
         private final float[] routingInit; // [K, L]
         private final float[] projW;
