@@ -11,8 +11,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * One user's K interests in plain Java: the same maths as the backbones' ND4J forward passes (ComiRec-SA,
  * ComiRec-DR, MIND), on float[] copies of the weights taken once at construction. Serving asks for one history at a
- * time, where ND4J's per-op JNI dispatch and OpenMP wake-ups cost more than the arithmetic and make the latency tail;
- * batched training and evaluation keep the ND4J path. Padded positions are skipped rather than masked: the ND4J
+ * time, where ND4J's per-op JNI dispatch and OpenMP wake-ups cost more than the arithmetic (the whole ND4J path
+ * measured 2.3-2.6x slower per request at 10k items, docs/BENCHMARKS.md); batched training and evaluation keep the
+ * ND4J path. Padded positions are skipped rather than masked: the ND4J
  * forward gives them exactly zero weight (masked softmax underflows to 0, routing weights are multiplied by the
  * mask), so skipping them is the same function. Thread-safe: weights are read-only and scratch is per thread.
  */
@@ -32,7 +33,7 @@ public abstract sealed class InterestForward {
         this.xBuf = ThreadLocal.withInitial(() -> new float[maxLen * dim]);
     }
 
-    /** The extractor for this model's backbone, reading the item table from {@code items} ([numItems+1, d]). */
+    /** The forward for this model's backbone, reading the item table from {@code items} ([numItems+1, d]). */
     public static InterestForward of(IbimModel model, float[] items) {
         String name = model.backbone().name();
         return switch (name) {
@@ -76,8 +77,8 @@ public abstract sealed class InterestForward {
     abstract void forward(float[] x, int len, float[] out);
 
     /**
-     * {@code y[yOff+o] = b[o] + sum_i x[xOff+i] W[wOff + i*out + o]} for W [in, out] row-major (b may be null); the
-     * inner loop is a saxpy over o, which the JIT vectorises.
+     * {@code y[yOff+o] = b[o] + sum_i x[xOff+i] W[wOff + i*out + o]} for W [in, out] row-major (b may be null), as
+     * one saxpy over o per input so W is read in memory order.
      */
     static void affine(float[] x, int xOff, int in, float[] w, int wOff, float[] b, float[] y, int yOff, int out) {
         if (b != null) System.arraycopy(b, 0, y, yOff, out);
