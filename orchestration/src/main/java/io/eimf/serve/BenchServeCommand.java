@@ -58,7 +58,9 @@ public final class BenchServeCommand implements Command {
                 .addOption(Option.builder().longOpt("requests").hasArg().argName("R").desc("timed requests per case (default 2000)").get())
                 .addOption(Option.builder().longOpt("warmup").hasArg().argName("W").desc("untimed requests first (default 500)").get())
                 .addOption(Option.builder().longOpt("threads").hasArg().argName("N").desc("BLAS threads (default 1, as eimf serve)").get())
-                .addOption(Option.builder().longOpt("no-http").desc("in-process only").get());
+                .addOption(Option.builder().longOpt("no-http").desc("in-process only").get())
+                .addOption(Option.builder().longOpt("compare-nd4j").desc("also time the model alone on the plain-Java "
+                        + "path and on the batched ND4J path evaluation uses, alternating in runs of 100 requests").get());
     }
 
     /** Latency summary of one case, in milliseconds. */
@@ -109,6 +111,30 @@ public final class BenchServeCommand implements Command {
                     if (i >= warmup) lat[i - warmup] = dt;
                 }
                 rows.add(row(n, "in-process", lat));
+                if (cl.hasOption("compare-nd4j")) {
+                    // The two paths alternate in runs of 100 requests: both see the same machine load, and neither
+                    // request-by-request evicts the other's working set from the caches.
+                    List<int[]> dense = histories.stream()
+                            .map(h -> h.stream().mapToInt(model::itemId).toArray()).toList();
+                    long[] plain = new long[requests];
+                    long[] nd4j = new long[requests];
+                    int total = warmup + requests;
+                    for (int from = 0; from < total; from += 100) {
+                        int to = Math.min(total, from + 100);
+                        for (int path = 0; path < 2; path++) {
+                            for (int i = from; i < to; i++) {
+                                int[] h = dense.get(i % dense.size());
+                                long t0 = System.nanoTime();
+                                if (path == 0) model.recommender().recommendDense(h, topN);
+                                else model.recommender().recommendDenseNd4j(h, topN);
+                                long dt = System.nanoTime() - t0;
+                                if (i >= warmup) (path == 0 ? plain : nd4j)[i - warmup] = dt;
+                            }
+                        }
+                    }
+                    rows.add(row(n, "model only, plain Java", plain));
+                    rows.add(row(n, "model only, ND4J (reference)", nd4j));
+                }
                 if (!cl.hasOption("no-http")) {
                     try (RecommendServer server = new RecommendServer(new FixedSource(model)).port(0).poll(Duration.ZERO)
                             .log(new java.io.PrintStream(java.io.OutputStream.nullOutputStream())).start()) {

@@ -14,6 +14,7 @@ import io.eimf.llm.api.InterestRequest;
 import io.eimf.llm.api.InterestResponse;
 import io.eimf.llm.client.LlmServiceClient;
 import io.eimf.llm.config.LlmServiceConfig;
+import io.eimf.llm.metrics.LatencyHistogram;
 import io.eimf.llm.retry.RetryPolicy;
 import io.eimf.llm.server.LlmServer;
 import java.lang.management.ManagementFactory;
@@ -34,9 +35,14 @@ import org.apache.commons.cli.Options;
 
 /**
  * {@code eimf bench llm-service}: N concurrent clients over loopback HTTP against the service backed by a fake
- * OpenAI-compatible LLM with a fixed latency. Phase "miss": every client asks for a different user at once (all
- * cache misses, each one LLM call). Phase "hit": every client repeats its request R times (all cache hits).
- * Latencies are client-observed (HTTP included) and exact; the service's internal times come from its metrics.
+ * OpenAI-compatible LLM with a fixed latency. Phase "miss": every client asks for a different user at once (a burst
+ * of cache misses, each one LLM call). Phase "hit", the headline: an open loop in which every client stays
+ * connected and repeats its request on a fixed schedule, one every {@code --think-ms}, clients spread evenly over
+ * the period; latency runs from the scheduled send time, so a slow answer that delays the client's next request is
+ * counted against that request too (no coordinated omission). Phase "hit-sat": the same clients re-asking back to
+ * back (closed loop), which measures saturation throughput, not latency: with N clients in flight, latency is
+ * N / throughput by Little's law. Latencies are client-observed (HTTP included) and exact; the service's internal
+ * times come from its metrics, per phase.
  */
 public final class LlmServiceBenchCommand implements Command {
     @Override
@@ -54,8 +60,10 @@ public final class LlmServiceBenchCommand implements Command {
         return new Options()
                 .addOption(opt("clients", "concurrent clients (default 500)"))
                 .addOption(opt("latency-ms", "latency of the fake LLM (default 200)"))
-                .addOption(opt("hit-rounds", "requests per client in the hit phase (default 20)"))
-                .addOption(opt("think-ms", "pause between a client's hit requests (default 0: closed loop)"))
+                .addOption(opt("hit-rounds", "requests per client in the open-loop hit phase (default 20)"))
+                .addOption(opt("think-ms", "each client's request period in the open-loop hit phase (default 1000)"))
+                .addOption(opt("saturation-rounds", "requests per client in the closed-loop hit phase (default 20; 0 skips it)"))
+                .addOption(opt("client", "socket (default: lean keep-alive HTTP/1.1 client per thread) or jdk (JDK HttpClient)"))
                 .addOption(opt("items", "items per user request (default 20)"))
                 .addOption(opt("max-concurrent-calls", "service setting maxConcurrentCalls (default 64)"))
                 .addOption(opt("cache", "SQLite file or JDBC URL (default: a fresh temporary SQLite file)"))
@@ -71,12 +79,17 @@ public final class LlmServiceBenchCommand implements Command {
         int clients = Args.intValue(cl, "clients", 500);
         int latencyMs = Args.intValue(cl, "latency-ms", 200);
         int rounds = Args.intValue(cl, "hit-rounds", 20);
-        int thinkMs = Args.intValue(cl, "think-ms", 0);
+        int thinkMs = Args.intValue(cl, "think-ms", 1000);
+        int satRounds = Args.intValue(cl, "saturation-rounds", 20);
+        String clientKind = cl.getOptionValue("client", "socket");
+        if (!clientKind.equals("socket") && !clientKind.equals("jdk")) {
+            throw new UsageException("--client is socket or jdk, got '" + clientKind + "'");
+        }
         int nItems = Args.intValue(cl, "items", 20);
         int maxCalls = Args.intValue(cl, "max-concurrent-calls", 64);
-        if (clients < 1 || latencyMs < 0 || rounds < 1 || thinkMs < 0 || nItems < 2 || maxCalls < 1) {
-            throw new UsageException("need clients >= 1, latency-ms >= 0, hit-rounds >= 1, think-ms >= 0, "
-                    + "items >= 2, max-concurrent-calls >= 1");
+        if (clients < 1 || latencyMs < 0 || rounds < 1 || thinkMs < 1 || satRounds < 0 || nItems < 2 || maxCalls < 1) {
+            throw new UsageException("need clients >= 1, latency-ms >= 0, hit-rounds >= 1, think-ms >= 1, "
+                    + "saturation-rounds >= 0, items >= 2, max-concurrent-calls >= 1");
         }
         Path tmpDir = Files.createTempDirectory("eimf-bench-llm");
         String cache = cl.getOptionValue("cache", tmpDir.resolve("cache.db").toString());
@@ -90,55 +103,97 @@ public final class LlmServiceBenchCommand implements Command {
                      .with("port", "0").with("cache", cache).with("maxConcurrentCalls", "" + maxCalls)
                      .with("serverThreads", "" + (clients + 16)).with("timeoutMs", "" + (latencyMs * 10L + 10_000))
                      .with("memoryCacheEntries", "" + Math.max(20_000, clients)))) {
-            LlmServiceClient client = new LlmServiceClient(server.url()).withRetry(RetryPolicy.none())
+            LlmServiceClient jdk = new LlmServiceClient(server.url()).withRetry(RetryPolicy.none())
                     .withTimeout(Duration.ofMinutes(5));
+            // One caller per client for the whole run, connected one after another before any phase: the clients are
+            // concurrently connected users, and the phases measure requests, not a burst of TCP handshakes.
+            List<Caller> callers = new ArrayList<>();
+            for (int i = 0; i < clients; i++) {
+                if (clientKind.equals("jdk")) {
+                    callers.add(jdk::interests);
+                } else {
+                    SocketHttpClient h = new SocketHttpClient(server.url());
+                    h.connect();
+                    callers.add(new SocketCaller(h));
+                }
+            }
             // Warm up JIT and connections on users outside the measured set.
-            runPhase(client, requests(8, nItems).stream().map(r -> new InterestRequest("warm-" + r.userId(),
+            runPhase(callers, requests(8, nItems).stream().map(r -> new InterestRequest("warm-" + r.userId(),
                     r.items().subList(1, r.items().size()), 2, 3)).toList(), 1, 0, false, null, ctx);
-            long callsBefore = llm.calls();
-            Phase miss = runPhase(client, requests, 1, 0, false, "miss", ctx);
-            long llmCalls = llm.calls() - callsBefore;
-            Phase hit = runPhase(client, requests, rounds, thinkMs, true, "hit", ctx);
-            mem.stop();
             var sm = server.metrics();
+            long callsBefore = llm.calls();
+            LatencyHistogram missBefore = sm.missLatency.copy();
+            Phase miss = runPhase(callers, requests, 1, 0, false, "miss", ctx);
+            LatencyHistogram missInternal = sm.missLatency.since(missBefore);
+            long llmCalls = llm.calls() - callsBefore;
+            // A short untimed open-loop round first, so the measured one starts with warm connections and code.
+            runPhase(callers, requests, 2, thinkMs, true, null, ctx);
+            LatencyHistogram hitBefore = sm.hitLatency.copy();
+            Phase hit = runPhase(callers, requests, rounds, thinkMs, true, "hit", ctx);
+            LatencyHistogram hitInternal = sm.hitLatency.since(hitBefore);
+            Phase sat = null;
+            LatencyHistogram satInternal = null;
+            if (satRounds > 0) {
+                LatencyHistogram satBefore = sm.hitLatency.copy();
+                sat = runPhase(callers, requests, satRounds, 0, true, "hit-sat", ctx);
+                satInternal = sm.hitLatency.since(satBefore);
+            }
+            mem.stop();
+            for (Caller c : callers) if (c instanceof SocketCaller sc) sc.http().close();
+            long errors = miss.errors.get() + hit.errors.get() + (sat == null ? 0 : sat.errors.get());
             String table = String.format(Locale.ROOT,
-                    "llm-service load benchmark: %d concurrent clients over loopback HTTP (JDK HttpClient, HTTP/1.1),"
+                    "llm-service load benchmark: %d concurrent clients over loopback HTTP/1.1 keep-alive (%s),"
                             + " fake OpenAI-compatible LLM with %d ms latency, maxConcurrentCalls %d, %d items per"
                             + " user, cache %s; client-observed latency including HTTP, exact percentiles%n"
-                            + "%-6s %9s %7s %9s %9s %9s %9s %10s %12s%n"
-                            + "%s%n%s%n"
-                            + "service-internal (metrics, no HTTP): hit p50 %.3f ms p99 %.3f ms; miss p50 %.1f ms "
-                            + "p99 %.1f ms%n"
-                            + "LLM calls in the miss phase: %d for %d distinct users; in the hit phase: %d%n"
+                            + "  miss: all clients at once, distinct users (burst of cache misses)%n"
+                            + "  hit: open loop, each client sends one request every %d ms (%.0f req/s offered),"
+                            + " latency from the scheduled send time (coordinated omission counted)%n"
+                            + "  hit-sat: closed loop, each client re-asks back to back (saturation throughput;"
+                            + " its latency is clients / throughput)%n"
+                            + "%-7s %9s %7s %9s %9s %9s %9s %10s %12s %22s%n"
+                            + "%s%n%s%n%s"
+                            + "LLM calls in the miss phase: %d for %d distinct users; in the hit phases: %d%n"
                             + "peak heap used %.0f MiB, peak RSS (VmHWM) %s MiB (one JVM: fake LLM + service + "
                             + "clients)%n"
                             + "CPU ms/req: process CPU time (clients + service + fake LLM + GC/JIT) per request; "
+                            + "service p50/p99: the service's own time for the request (metrics, no HTTP); "
                             + "machine load average at the end: %s%n"
-                            + "goals: errors = 0: %s; cache-hit p99 < 2 ms: %s (%.3f ms, hit phase %s)%n",
-                    clients, latencyMs, maxCalls, nItems, server.health().cache(),
+                            + "goals: errors = 0: %s; cache-hit p99 < 2 ms (open loop): %s (%.3f ms)%n",
+                    clients, clientKind.equals("jdk") ? "JDK HttpClient" : "one socket per client thread",
+                    latencyMs, maxCalls, nItems, server.health().cache(), thinkMs, clients * 1000.0 / thinkMs,
                     "phase", "requests", "errors", "p50 ms", "p90 ms", "p99 ms", "max ms", "req/s", "CPU ms/req",
-                    miss.row(), hit.row(),
-                    sm.hitLatency.percentileMs(0.5), sm.hitLatency.percentileMs(0.99),
-                    sm.missLatency.percentileMs(0.5), sm.missLatency.percentileMs(0.99),
+                    "service p50/p99 ms",
+                    miss.row(missInternal), hit.row(hitInternal), sat == null ? "" : sat.row(satInternal) + "\n",
                     llmCalls, clients, llm.calls() - callsBefore - llmCalls,
                     mem.peakHeapMiB(), mem.peakRssMiB(), loadAverage(),
-                    miss.errors.get() + hit.errors.get() == 0 ? "PASS" : "FAIL",
-                    hit.p(0.99) < 2.0 ? "PASS" : "FAIL", hit.p(0.99),
-                    thinkMs == 0 ? "closed loop" : "with " + thinkMs + " ms think time");
+                    errors == 0 ? "PASS" : "FAIL", hit.p(0.99) < 2.0 ? "PASS" : "FAIL", hit.p(0.99));
             ctx.out().print(table);
-            result.put("protocol", Map.of("clients", clients, "latencyMs", latencyMs, "hitRounds", rounds,
-                    "thinkMs", thinkMs, "items", nItems, "maxConcurrentCalls", maxCalls,
-                    "transport", "loopback HTTP/1.1, JDK HttpClient", "latency", "client-observed, exact"));
+            Map<String, Object> protocol = new LinkedHashMap<>();
+            protocol.put("clients", clients);
+            protocol.put("latencyMs", latencyMs);
+            protocol.put("hitRounds", rounds);
+            protocol.put("thinkMs", thinkMs);
+            protocol.put("saturationRounds", satRounds);
+            protocol.put("items", nItems);
+            protocol.put("maxConcurrentCalls", maxCalls);
+            protocol.put("transport", "loopback HTTP/1.1 keep-alive, " + clientKind + " client");
+            protocol.put("latency", "client-observed, exact; hit phase from the scheduled send time (open loop)");
+            result.put("protocol", protocol);
             result.put("miss", miss.summary());
             result.put("hit", hit.summary());
-            result.put("serviceInternal", Map.of("hit", sm.hitLatency.summary(), "miss", sm.missLatency.summary()));
+            if (sat != null) result.put("hitSaturation", sat.summary());
+            Map<String, Object> internal = new LinkedHashMap<>();
+            internal.put("miss", missInternal.summary());
+            internal.put("hit", hitInternal.summary());
+            if (satInternal != null) internal.put("hitSaturation", satInternal.summary());
+            result.put("serviceInternal", internal);
             result.put("llmCallsMissPhase", llmCalls);
             result.put("peakHeapMiB", Math.round(mem.peakHeapMiB()));
             result.put("peakRssMiB", mem.peakRssMiB());
             result.put("loadAverage", loadAverage());
             result.put("toolVersion", ToolVersion.get());
             if (cl.hasOption("out")) AtomicOutput.text(ctx.path(cl.getOptionValue("out")), Json.pretty(result));
-            return miss.errors.get() + hit.errors.get() == 0 ? 0 : 1;
+            return errors == 0 ? 0 : 1;
         } finally {
             mem.stop();
             AtomicOutput.deleteRecursively(tmpDir);
@@ -189,10 +244,11 @@ public final class LlmServiceBenchCommand implements Command {
             return s[i] / 1e6;
         }
 
-        String row() {
-            return String.format(Locale.ROOT, "%-6s %9d %7d %9.3f %9.3f %9.3f %9.3f %10.0f %12.3f", name,
+        String row(LatencyHistogram internal) {
+            return String.format(Locale.ROOT, "%-7s %9d %7d %9.3f %9.3f %9.3f %9.3f %10.0f %12.3f %22s", name,
                     nanos.length, errors.get(), p(0.5), p(0.9), p(0.99), p(1.0), nanos.length / seconds,
-                    cpuSeconds * 1000 / nanos.length)
+                    cpuSeconds * 1000 / nanos.length, String.format(Locale.ROOT, "%.3f / %.3f",
+                            internal.percentileMs(0.5), internal.percentileMs(0.99)))
                     + (firstError == null ? "" : "   first error: " + firstError);
         }
 
@@ -211,16 +267,41 @@ public final class LlmServiceBenchCommand implements Command {
         }
     }
 
-    private static Phase runPhase(LlmServiceClient client, List<InterestRequest> reqs, int rounds, int thinkMs,
-                                  boolean expectHit, String name, CommandContext ctx) throws InterruptedException {
+    /** One client's way of asking the service (one instance per client thread). */
+    interface Caller {
+        InterestResponse call(InterestRequest r) throws Exception;
+    }
+
+    private record SocketCaller(SocketHttpClient http) implements Caller {
+        @Override
+        public InterestResponse call(InterestRequest r) throws Exception {
+            return http.interests(r);
+        }
+    }
+
+    /**
+     * Runs one phase: a thread per request list entry asks {@code rounds} times, entry i through caller i (each
+     * caller is used by one thread at a time; thread start and join order the hand-overs between phases). {@code periodMs} 0 is a closed loop
+     * (latency from the actual send); otherwise client c sends at {@code start + c*period/clients + i*period} and
+     * latency runs from that scheduled time.
+     */
+    private static Phase runPhase(List<Caller> callers, List<InterestRequest> reqs, int rounds,
+                                  int periodMs, boolean expectHit, String name, CommandContext ctx)
+            throws InterruptedException {
         Phase ph = new Phase(name, reqs.size() * rounds);
         Progress progress = name == null ? null
                 : new Progress("bench llm-service " + name, ph.nanos.length, ctx.err(), Duration.ofSeconds(2));
         CountDownLatch ready = new CountDownLatch(reqs.size());
         CountDownLatch go = new CountDownLatch(1);
+        long[] start = new long[1];
+        long period = periodMs * 1_000_000L;
         List<Thread> threads = new ArrayList<>();
-        for (InterestRequest r : reqs) {
+        for (int ci = 0; ci < reqs.size(); ci++) {
+            InterestRequest r = reqs.get(ci);
+            long offset = period * ci / reqs.size();
+            int client = ci;
             Thread t = new Thread(() -> {
+                Caller caller = callers.get(client);
                 ready.countDown();
                 try {
                     go.await();
@@ -228,13 +309,21 @@ public final class LlmServiceBenchCommand implements Command {
                     return;
                 }
                 for (int k = 0; k < rounds; k++) {
-                    long t0 = System.nanoTime();
+                    long t0;
+                    if (period > 0) {
+                        t0 = start[0] + offset + k * period;
+                        for (long wait = t0 - System.nanoTime(); wait > 0; wait = t0 - System.nanoTime()) {
+                            java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                        }
+                    } else {
+                        t0 = System.nanoTime();
+                    }
                     String err = null;
                     try {
-                        InterestResponse resp = client.interests(r);
+                        InterestResponse resp = caller.call(r);
                         if (!resp.ok()) err = "failed: " + resp.error();
                         else if (resp.cached() != expectHit) err = expectHit ? "expected a cache hit" : "unexpected hit";
-                    } catch (RuntimeException e) {
+                    } catch (Exception e) {
                         err = e.getMessage();
                     }
                     ph.nanos[(int) ph.next.getAndIncrement()] = System.nanoTime() - t0;
@@ -243,13 +332,6 @@ public final class LlmServiceBenchCommand implements Command {
                         if (ph.firstError == null) ph.firstError = err;
                     }
                     if (progress != null) progress.advance(1, null);
-                    if (thinkMs > 0) {
-                        try {
-                            Thread.sleep(thinkMs);
-                        } catch (InterruptedException e) {
-                            return;
-                        }
-                    }
                 }
             }, "bench-client");
             t.setDaemon(true);
@@ -259,6 +341,7 @@ public final class LlmServiceBenchCommand implements Command {
         ready.await();
         long cpu0 = processCpuNanos();
         long t0 = System.nanoTime();
+        start[0] = t0;
         go.countDown();
         for (Thread t : threads) t.join();
         ph.seconds = (System.nanoTime() - t0) / 1e9;

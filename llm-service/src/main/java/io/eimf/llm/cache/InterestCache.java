@@ -33,8 +33,7 @@ public final class InterestCache implements AutoCloseable {
 
     private final String url;
     private final BlockingQueue<Connection> pool;
-    private final Map<String, CacheEntry> memory;
-    private final int memoryEntries;
+    private final MemoryLru memory;
 
     /**
      * @param location a SQLite file path or a JDBC URL
@@ -45,13 +44,7 @@ public final class InterestCache implements AutoCloseable {
      */
     public InterestCache(String location, String user, String password, int memoryEntries, int connections) {
         this.url = location.startsWith("jdbc:") ? location : sqliteUrl(Path.of(location));
-        this.memoryEntries = memoryEntries;
-        this.memory = new LinkedHashMap<>(Math.min(memoryEntries, 1 << 16), 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, CacheEntry> e) {
-                return size() > InterestCache.this.memoryEntries;
-            }
-        };
+        this.memory = new MemoryLru(memoryEntries);
         this.pool = new ArrayBlockingQueue<>(connections);
         try {
             for (int i = 0; i < connections; i++) pool.add(open(user, password));
@@ -123,10 +116,8 @@ public final class InterestCache implements AutoCloseable {
 
     /** The entry for {@code key}: memory first, then the database. */
     public Optional<CacheEntry> get(String key) {
-        synchronized (memory) {
-            CacheEntry e = memory.get(key);
-            if (e != null) return Optional.of(e);
-        }
+        CacheEntry mem = memory.get(key);
+        if (mem != null) return Optional.of(mem);
         CacheEntry e = withConnection(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT provider, model, template_version, interests, "
                     + "created_at, latency_ms, prompt_tokens, completion_tokens, attempts FROM " + TABLE
@@ -182,9 +173,7 @@ public final class InterestCache implements AutoCloseable {
 
     /** Forgets the in-memory copies (the database keeps them). */
     public void clearMemory() {
-        synchronized (memory) {
-            memory.clear();
-        }
+        memory.clear();
     }
 
     private boolean exists(Connection c, String key) throws SQLException {
@@ -197,9 +186,60 @@ public final class InterestCache implements AutoCloseable {
     }
 
     private void remember(CacheEntry e) {
-        if (memoryEntries == 0) return;
-        synchronized (memory) {
-            memory.put(e.key(), e);
+        memory.put(e);
+    }
+
+    /**
+     * The in-memory layer: an access-ordered LRU split into up to 16 stripes by key hash, each behind its own lock.
+     * An LRU read moves the entry, so it needs a lock; with a single lock, every hit waits whenever its holder has
+     * been descheduled, which happens often with hundreds of request threads on a few cores. Stripes keep at least
+     * 64 entries each, so small caches stay one exact LRU.
+     */
+    private static final class MemoryLru {
+        private final LinkedHashMap<String, CacheEntry>[] stripes;
+
+        @SuppressWarnings("unchecked")
+        MemoryLru(int entries) {
+            int n = entries == 0 ? 0 : Integer.highestOneBit(Math.max(1, Math.min(16, entries / 64)));
+            stripes = new LinkedHashMap[n];
+            for (int i = 0; i < n; i++) {
+                int cap = entries / n + (i < entries % n ? 1 : 0);
+                stripes[i] = new LinkedHashMap<>(Math.min(cap, 1 << 16), 0.75f, true) {
+                    @Override
+                    protected boolean removeEldestEntry(Map.Entry<String, CacheEntry> e) {
+                        return size() > cap;
+                    }
+                };
+            }
+        }
+
+        private LinkedHashMap<String, CacheEntry> stripe(String key) {
+            int h = key.hashCode();
+            return stripes[(h ^ (h >>> 16)) & (stripes.length - 1)];
+        }
+
+        CacheEntry get(String key) {
+            if (stripes.length == 0) return null;
+            LinkedHashMap<String, CacheEntry> s = stripe(key);
+            synchronized (s) {
+                return s.get(key);
+            }
+        }
+
+        void put(CacheEntry e) {
+            if (stripes.length == 0) return;
+            LinkedHashMap<String, CacheEntry> s = stripe(e.key());
+            synchronized (s) {
+                s.put(e.key(), e);
+            }
+        }
+
+        void clear() {
+            for (LinkedHashMap<String, CacheEntry> s : stripes) {
+                synchronized (s) {
+                    s.clear();
+                }
+            }
         }
     }
 

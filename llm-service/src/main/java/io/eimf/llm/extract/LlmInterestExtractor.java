@@ -115,6 +115,12 @@ public final class LlmInterestExtractor implements InterestExtractor {
             } finally {
                 permits.release();
             }
+            if (failure.kind().retriable() && retryNo < retry.maxRetries() && !retry.allows(failure.retryAfter())) {
+                listener.callFailed(failure.kind());
+                throw new ProviderException(failure.kind(), failure.status(), failure.getMessage()
+                        + " (upstream asked to retry after " + failure.retryAfter().toMillis()
+                        + " ms, longer than maxBackoffMs: not retried)", failure, failure.retryAfter());
+            }
             if (!failure.kind().retriable() || retryNo >= retry.maxRetries()) {
                 listener.callFailed(failure.kind());
                 if (retryNo > 0) {
@@ -124,7 +130,7 @@ public final class LlmInterestExtractor implements InterestExtractor {
                 throw failure;
             }
             listener.retry(failure.kind());
-            retry.sleep(retryNo); // without holding a permit, so other requests use the slot meanwhile
+            retry.sleep(retryNo, failure.retryAfter()); // without a permit: other requests use the slot meanwhile
         }
     }
 

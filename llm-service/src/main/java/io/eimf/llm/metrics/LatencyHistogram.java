@@ -27,6 +27,31 @@ public final class LatencyHistogram {
         maxMicros.accumulateAndGet(us, Math::max);
     }
 
+    /** The durations recorded since {@code earlier}, a {@link #copy} of this histogram taken before. */
+    public LatencyHistogram since(LatencyHistogram earlier) {
+        LatencyHistogram d = new LatencyHistogram();
+        for (int b = 0; b < BUCKETS; b++) {
+            long n = counts.get(b) - earlier.counts.get(b);
+            if (n <= 0) continue;
+            d.counts.set(b, n);
+            d.count.addAndGet(n);
+            // the exact maximum is not recoverable from two snapshots: the bucket's upper edge bounds it
+            d.maxMicros.accumulateAndGet((long) Math.ceil(Math.pow(GROWTH, b + 1)), Math::max);
+        }
+        d.sumMicros.set(sumMicros.get() - earlier.sumMicros.get());
+        return d;
+    }
+
+    /** A snapshot (not atomic across buckets while recording goes on; exact when recording has paused). */
+    public LatencyHistogram copy() {
+        LatencyHistogram c = new LatencyHistogram();
+        for (int b = 0; b < BUCKETS; b++) c.counts.set(b, counts.get(b));
+        c.count.set(count.get());
+        c.sumMicros.set(sumMicros.get());
+        c.maxMicros.set(maxMicros.get());
+        return c;
+    }
+
     /** Number of recorded durations. */
     public long count() {
         return count.get();

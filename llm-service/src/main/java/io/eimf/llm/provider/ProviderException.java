@@ -7,6 +7,7 @@ import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpTimeoutException;
+import java.time.Duration;
 
 /** A failed LLM call, classified so the caller knows whether a retry can help. */
 public class ProviderException extends Exception {
@@ -38,11 +39,23 @@ public class ProviderException extends Exception {
 
     private final Kind kind;
     private final int status;
+    private final transient Duration retryAfter;
 
     public ProviderException(Kind kind, int status, String message, Throwable cause) {
+        this(kind, status, message, cause, null);
+    }
+
+    /** @param retryAfter the upstream's Retry-After (null: none given) */
+    public ProviderException(Kind kind, int status, String message, Throwable cause, Duration retryAfter) {
         super(message, cause);
         this.kind = kind;
         this.status = status;
+        this.retryAfter = retryAfter;
+    }
+
+    /** How long the upstream asked to wait before retrying (HTTP Retry-After), or null. */
+    public Duration retryAfter() {
+        return retryAfter;
     }
 
     public Kind kind() {
@@ -58,9 +71,11 @@ public class ProviderException extends Exception {
     public static ProviderException classify(String provider, Throwable e) {
         int status = 0;
         Kind kind = null;
+        Duration retryAfter = null;
         for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
             if (t instanceof HttpException h) {
                 status = h.statusCode();
+                if (h instanceof RetryAfterHttpClient.Failure f) retryAfter = f.retryAfter();
                 kind = status == 429 ? Kind.RATE_LIMITED : status >= 500 ? Kind.SERVER_ERROR : Kind.REJECTED;
                 break;
             }
@@ -82,6 +97,6 @@ public class ProviderException extends Exception {
         String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         if (msg.length() > 300) msg = msg.substring(0, 300) + "...";
         return new ProviderException(kind, status, provider + ": " + kind.name().toLowerCase()
-                + (status > 0 ? " (HTTP " + status + ")" : "") + ": " + msg, e);
+                + (status > 0 ? " (HTTP " + status + ")" : "") + ": " + msg, e, retryAfter);
     }
 }

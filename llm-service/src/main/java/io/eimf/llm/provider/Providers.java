@@ -10,7 +10,10 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Builds the configured {@link ChatProvider}; LangChain4j's own retries are off because the extractor retries. */
+/**
+ * Builds the configured {@link ChatProvider}; LangChain4j's own retries are off because the extractor retries, and
+ * its HTTP client is {@link RetryAfterHttpClient} so that the extractor sees a rate limit's Retry-After.
+ */
 public final class Providers {
     private Providers() {}
 
@@ -26,7 +29,7 @@ public final class Providers {
                 OpenAiChatModel.OpenAiChatModelBuilder b = OpenAiChatModel.builder()
                         .baseUrl(url).apiKey(key).modelName(model)
                         .temperature(c.temperature()).maxTokens(c.maxTokens()).seed(c.seed())
-                        .timeout(timeout).maxRetries(0);
+                        .timeout(timeout).maxRetries(0).httpClientBuilder(RetryAfterHttpClient.builder());
                 if (c.jsonMode()) b.responseFormat("json_object");
                 return new LangChainChatProvider("openai", model, params(c), b.build());
             }
@@ -36,7 +39,7 @@ public final class Providers {
                 var b = OllamaChatModel.builder()
                         .baseUrl(url).modelName(model)
                         .temperature(c.temperature()).numPredict(c.maxTokens()).seed(c.seed())
-                        .timeout(timeout).maxRetries(0);
+                        .timeout(timeout).maxRetries(0).httpClientBuilder(RetryAfterHttpClient.builder());
                 if (c.jsonMode()) b.responseFormat(ResponseFormat.JSON);
                 return new LangChainChatProvider("ollama", model, params(c), b.build());
             }

@@ -5,7 +5,10 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Exponential backoff with full jitter: attempt {@code n} (0-based retry) waits a uniform random time in
- * {@code [0, min(max, initial * 2^n)]}, so many clients that failed together do not retry together.
+ * {@code [0, min(max, initial * 2^n)]}, so many clients that failed together do not retry together. When the
+ * upstream said how long to wait (HTTP {@code Retry-After} on a 429 or 503), the wait is that long, never shorter;
+ * a Retry-After longer than {@code maxBackoff} is not waited out: the call fails instead of holding its request
+ * open that long.
  *
  * @param maxRetries retries after the first attempt (0: no retry)
  * @param initialBackoff the cap of the first wait
@@ -36,9 +39,24 @@ public record RetryPolicy(int maxRetries, Duration initialBackoff, Duration maxB
         return Duration.ofMillis(ThreadLocalRandom.current().nextLong(cap + 1));
     }
 
-    /** Sleeps for {@link #delay}; an interrupt is restored and reported as an exception. */
-    public void sleep(int retry) throws InterruptedException {
-        Duration d = delay(retry);
+    /** Whether a retry may wait {@code retryAfter} (null: the upstream gave no Retry-After). */
+    public boolean allows(Duration retryAfter) {
+        return retryAfter == null || retryAfter.compareTo(maxBackoff) <= 0;
+    }
+
+    /** The wait before retry number {@code retry}: the upstream's Retry-After when given, else {@link #delay(int)}. */
+    public Duration delay(int retry, Duration retryAfter) {
+        return retryAfter != null ? retryAfter : delay(retry);
+    }
+
+    /** Sleeps for {@link #delay(int, Duration)}; an interrupt is restored and reported as an exception. */
+    public void sleep(int retry, Duration retryAfter) throws InterruptedException {
+        Duration d = delay(retry, retryAfter);
         if (!d.isZero()) Thread.sleep(d.toMillis());
+    }
+
+    /** Sleeps for {@link #delay(int)}; an interrupt is restored and reported as an exception. */
+    public void sleep(int retry) throws InterruptedException {
+        sleep(retry, null);
     }
 }

@@ -25,7 +25,16 @@ import java.util.regex.Pattern;
  */
 final class FakeOpenAi implements AutoCloseable {
     /** What one call does. */
-    record Behaviour(int status, long delayMs, String content) {}
+    record Behaviour(int status, long delayMs, String content, String retryAfter) {
+        Behaviour(int status, long delayMs, String content) {
+            this(status, delayMs, content, null);
+        }
+    }
+
+    /** A 429 with this Retry-After header value. */
+    static Behaviour rateLimited(String retryAfter) {
+        return new Behaviour(429, 0, null, retryAfter);
+    }
 
     static Behaviour valid() {
         return new Behaviour(200, 0, null);
@@ -51,6 +60,8 @@ final class FakeOpenAi implements AutoCloseable {
     private final ConcurrentLinkedQueue<Behaviour> script = new ConcurrentLinkedQueue<>();
     private volatile Behaviour fallback = valid();
     final AtomicInteger calls = new AtomicInteger();
+    /** System.nanoTime() at each call's arrival. */
+    final List<Long> callTimes = new CopyOnWriteArrayList<>();
     final List<JsonNode> requests = new CopyOnWriteArrayList<>();
     final List<String> authorizations = new CopyOnWriteArrayList<>();
 
@@ -77,6 +88,7 @@ final class FakeOpenAi implements AutoCloseable {
 
     private void handle(HttpExchange ex) throws IOException {
         calls.incrementAndGet();
+        callTimes.add(System.nanoTime());
         JsonNode req = Json.mapper().readTree(ex.getRequestBody().readAllBytes());
         requests.add(req);
         authorizations.add(String.valueOf(ex.getRequestHeaders().getFirst("Authorization")));
@@ -104,6 +116,7 @@ final class FakeOpenAi implements AutoCloseable {
         }
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         ex.getResponseHeaders().add("Content-Type", "application/json");
+        if (b.retryAfter() != null) ex.getResponseHeaders().add("Retry-After", b.retryAfter());
         try {
             ex.sendResponseHeaders(b.status(), bytes.length);
             try (OutputStream os = ex.getResponseBody()) {

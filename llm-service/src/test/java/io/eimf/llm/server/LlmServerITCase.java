@@ -120,6 +120,29 @@ class LlmServerITCase {
     }
 
     @Test
+    void waitsAsLongAsRetryAfterSaysOn429() {
+        fake.then(FakeOpenAi.rateLimited("1"), FakeOpenAi.valid());
+        // Backoff alone would retry within 40 ms; the upstream asked for a second.
+        LlmServer s = start(config().with("maxBackoffMs", "5000"));
+        InterestResponse r = client(s).interests(SPACE_JAZZ);
+        assertTrue(r.ok(), r.error());
+        assertEquals(2, r.attempts());
+        long waitedMs = (fake.callTimes.get(1) - fake.callTimes.get(0)) / 1_000_000;
+        assertTrue(waitedMs >= 1000, "retried after " + waitedMs + " ms despite Retry-After: 1");
+        assertEquals(1, s.metrics().retries());
+    }
+
+    @Test
+    void doesNotWaitOutARetryAfterLongerThanMaxBackoff() {
+        fake.then(FakeOpenAi.rateLimited("30"), FakeOpenAi.valid());
+        LlmServer s = start(config()); // maxBackoffMs 40
+        InterestResponse r = client(s).interests(SPACE_JAZZ);
+        assertFalse(r.ok());
+        assertTrue(r.error().contains("HTTP 429") && r.error().contains("retry after 30000 ms"), r.error());
+        assertEquals(1, fake.calls.get());
+    }
+
+    @Test
     void givesUpAfterMaxRetriesAndDoesNotCacheTheFailure() {
         fake.always(FakeOpenAi.status(503));
         LlmServer s = start(config().with("maxRetries", "2"));

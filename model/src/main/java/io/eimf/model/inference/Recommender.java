@@ -13,8 +13,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * Serving API of an exported IBIM model: a history (raw or dense item ids, oldest first) becomes K interests, and
  * the top-N items with their score and the interest that retrieved each. Uses the same {@link TopNRetriever} as
- * evaluation, so served rankings are exactly the evaluated ones. Thread-safe: weights are read-only after loading
- * and every call allocates its own arrays (no shared workspace).
+ * evaluation, so served rankings are exactly the evaluated ones. One request runs in plain Java
+ * ({@link InterestForward}, {@link ItemScorer}) on float copies of the weights taken at construction; the batched
+ * ND4J path evaluation uses stays available as {@link #recommendDenseNd4j} and gives the same ranking (tested).
+ * Thread-safe: weights are read-only after loading and scratch buffers are per thread.
  *
  * <pre>{@code
  * Recommender r = Recommender.load(Path.of("runs/sa/model"));
@@ -26,6 +28,8 @@ public final class Recommender {
     private final ItemVocabulary vocabulary;
     private final ModelDirectory.Descriptor descriptor;
     private final TopNRetriever retriever;
+    private final InterestForward extractor;
+    private final ItemScorer scorer;
 
     /** Wraps an in-memory model (e.g. right after training). */
     public Recommender(IbimModel model, ItemVocabulary vocabulary, ModelDirectory.Descriptor descriptor) {
@@ -36,6 +40,9 @@ public final class Recommender {
         this.vocabulary = vocabulary;
         this.descriptor = descriptor;
         this.retriever = new TopNRetriever(model.itemEmbeddings().value());
+        float[] items = InterestForward.floats(model.itemEmbeddings().value());
+        this.extractor = InterestForward.of(model, items);
+        this.scorer = new ItemScorer(items, model.config().dim());
     }
 
     /** Loads an exported model directory (see {@link ModelDirectory}); the dataset is not needed. */
@@ -86,6 +93,28 @@ public final class Recommender {
 
     /** Recommends from dense item ids (1..numItems). */
     public Result recommendDense(int[] history, int topN) {
+        check(history, topN);
+        int k = model.config().interests();
+        int d = model.config().dim();
+        float[] iv = new float[k * d];
+        extractor.interests(history, iv);
+        float[][] interests = new float[k][];
+        for (int kk = 0; kk < k; kk++) interests[kk] = java.util.Arrays.copyOfRange(iv, kk * d, (kk + 1) * d);
+        return result(scorer.retrieve(iv, k, topN), interests, history.length);
+    }
+
+    /**
+     * The same recommendation through the batched ND4J forward and {@link TopNRetriever} that evaluation runs; for
+     * equivalence tests and {@code eimf bench serve}'s reference row, not for serving.
+     */
+    public Result recommendDenseNd4j(int[] history, int topN) {
+        check(history, topN);
+        INDArray interests = model.interests(HistoryBatch.of(new int[][] {history}, model.config().maxLen()));
+        TopNRetriever.Ranked ranked = retriever.retrieve(interests, topN)[0];
+        return result(ranked, interests.reshape(interests.size(1), interests.size(2)).toFloatMatrix(), history.length);
+    }
+
+    private void check(int[] history, int topN) {
         if (history.length == 0) throw new IllegalArgumentException("history is empty");
         if (topN < 1) throw new IllegalArgumentException("top-N must be positive");
         for (int id : history) {
@@ -93,14 +122,14 @@ public final class Recommender {
                 throw new IllegalArgumentException("item id " + id + " outside 1.." + vocabulary.size());
             }
         }
-        INDArray interests = model.interests(HistoryBatch.of(new int[][] {history}, model.config().maxLen()));
-        TopNRetriever.Ranked ranked = retriever.retrieve(interests, topN)[0];
+    }
+
+    private Result result(TopNRetriever.Ranked ranked, float[][] interests, int historyLength) {
         List<Item> items = new ArrayList<>(ranked.items().length);
         for (int i = 0; i < ranked.items().length; i++) {
             int id = ranked.items()[i];
             items.add(new Item(id, vocabulary.raw(id), vocabulary.title(id), ranked.scores()[i], ranked.interest()[i]));
         }
-        float[][] iv = interests.reshape(interests.size(1), interests.size(2)).toFloatMatrix();
-        return new Result(items, iv, List.of(), Math.min(history.length, model.config().maxLen()));
+        return new Result(items, interests, List.of(), Math.min(historyLength, model.config().maxLen()));
     }
 }
