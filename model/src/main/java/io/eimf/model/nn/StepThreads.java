@@ -1,0 +1,106 @@
+package io.eimf.model.nn;
+
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
+
+/**
+ * A few Java threads that run the independent parts of one training step (row blocks of a layer, user ranges of
+ * capsule routing) at once, each calling BLAS and libnd4j with one thread. On a small machine this uses the second
+ * core without OpenMP workers that spin while the other core is busy (docs/BENCHMARKS.md, train).
+ *
+ * <p>Rules for a part: it writes only into arrays (or views) that the caller allocated before {@link #run}, through
+ * ops with explicit outputs, so nothing is allocated in another thread's ND4J workspace (workspaces are
+ * thread-local; helper threads have none open). Which rows a part gets depends only on its index, and the caller
+ * combines partial sums in part order, so results do not depend on timing. Idle helpers park on a queue (no spinning)
+ * and are daemon threads that end after a minute idle or at {@link #close}.
+ */
+public final class StepThreads implements AutoCloseable {
+    /** Everything on the calling thread. */
+    public static final StepThreads SINGLE = new StepThreads(1);
+    private static final AtomicInteger POOLS = new AtomicInteger();
+
+    private final int threads;
+    private final ThreadPoolExecutor helpers;
+
+    /** @param threads Java threads per step, the caller included (1 runs everything on the caller) */
+    public StepThreads(int threads) {
+        if (threads < 1) throw new IllegalArgumentException("step threads must be positive");
+        this.threads = threads;
+        if (threads == 1) {
+            helpers = null;
+        } else {
+            int pool = POOLS.incrementAndGet();
+            AtomicInteger n = new AtomicInteger();
+            helpers = new ThreadPoolExecutor(threads - 1, threads - 1, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                    r -> {
+                        Thread t = new Thread(r, "eimf-step-" + pool + "-" + n.incrementAndGet());
+                        t.setDaemon(true);
+                        return t;
+                    });
+            helpers.allowCoreThreadTimeOut(true);
+        }
+    }
+
+    /** The default: two threads where the machine has two processors or more (one on CUDA: one device stream). */
+    public static int defaultThreads() {
+        return Backend.isCuda() ? 1 : Math.min(2, Runtime.getRuntime().availableProcessors());
+    }
+
+    public int threads() {
+        return threads;
+    }
+
+    /**
+     * Runs {@code part.accept(p)} for p = 0 .. parts-1: part 0 on the calling thread, the others on the helpers, and
+     * returns when all are done; rethrows the first failure (by part index).
+     */
+    public void run(int parts, IntConsumer part) {
+        if (parts <= 1 || helpers == null) {
+            for (int p = 0; p < parts; p++) part.accept(p);
+            return;
+        }
+        Future<?>[] futures = new Future<?>[parts];
+        for (int p = 1; p < parts; p++) {
+            int q = p;
+            futures[p] = helpers.submit(() -> part.accept(q));
+        }
+        RuntimeException first = null;
+        try {
+            part.accept(0);
+        } catch (RuntimeException e) {
+            first = e;
+        }
+        for (int p = 1; p < parts; p++) {
+            try {
+                futures[p].get();
+            } catch (ExecutionException e) {
+                Throwable c = e.getCause();
+                if (first == null) first = c instanceof RuntimeException re ? re : new IllegalStateException(c);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                if (first == null) first = new IllegalStateException("interrupted waiting for a step thread", e);
+            }
+        }
+        if (first != null) throw first;
+    }
+
+    /** How many parts to cut {@code units} independent units into: at most {@link #threads()}, at least 1. */
+    public int parts(long units) {
+        return (int) Math.max(1, Math.min(threads, units));
+    }
+
+    /** The first unit of part {@code p} when {@code units} are cut into {@code parts} nearly equal blocks. */
+    public static long start(long units, int parts, int p) {
+        return units * p / parts;
+    }
+
+    @Override
+    public void close() {
+        if (helpers != null) helpers.shutdown();
+    }
+}
