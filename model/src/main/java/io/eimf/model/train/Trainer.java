@@ -31,7 +31,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * metric; the best weights are restored and tested at the end. With a checkpoint directory, the full state
  * (weights, Adam moments and step count, RNG state, early-stopping state, best weights) is written atomically after
  * every validation, and {@link #resume()} continues bit-for-bit: a resumed run ends with the same metrics as an
- * uninterrupted one with the same seed (on the same backend and thread count).
+ * uninterrupted one with the same seed (on the same backend, BLAS thread count and step thread count).
  */
 public final class Trainer implements AutoCloseable {
     private static final WorkspaceConfiguration STEP_WS = WorkspaceConfiguration.builder()
