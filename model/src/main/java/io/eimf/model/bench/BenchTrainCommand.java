@@ -33,7 +33,9 @@ import org.nd4j.linalg.api.buffer.DataType;
 /**
  * {@code eimf bench train}: median milliseconds per training step and evaluation time per 1000 users on random
  * sequences of a given shape (defaults B=128, L=50, d=64, K=4, 3000 items, 10 x B = 1280 negatives), plus the
- * process's peak resident memory. Prints one table row per backbone.
+ * process's peak resident memory. Prints one table row per backbone. Besides the process CPU per step it prints the
+ * calling thread's CPU per step ("main cpu ms"): with step threads that is the step's critical path, roughly what
+ * an idle machine's wall time would be, and it barely moves with other processes' load.
  */
 public final class BenchTrainCommand implements Command {
     @Override
@@ -120,8 +122,8 @@ public final class BenchTrainCommand implements Command {
             ctx.out().printf(Locale.ROOT, "ESIM rows: --esim %s, %.0f%% of users with 4 random 384-d semantic interests "
                     + "(vocabulary 60), defaults lambda/tau; same batches as the plain row%n", esimMode.label(), 100 * share);
         }
-        ctx.out().printf(Locale.ROOT, "%-18s %10s %10s %10s %12s %16s %12s%n", "backbone", "median ms", "p10 ms", "p90 ms",
-                "cpu ms/step", "eval ms/1000 u", "peak RSS MB");
+        ctx.out().printf(Locale.ROOT, "%-18s %10s %10s %10s %12s %12s %16s %12s%n", "backbone", "median ms", "p10 ms", "p90 ms",
+                "cpu ms/step", "main cpu ms", "eval ms/1000 u", "peak RSS MB");
         for (String name : names) for (boolean esim : bank == null ? new boolean[] {false} : new boolean[] {false, true}) {
             IbimModel model = new IbimModel(new IbimConfig(name, d, k, l, items, 0), DataType.FLOAT, 1);
             Trainer t = new Trainer(model, data, TrainOptions.defaults().withBatch(b, 1e-3, neg).withWorkspace(ws)
@@ -132,21 +134,23 @@ public final class BenchTrainCommand implements Command {
             for (int i = 0; i < warmup; i++) t.trainStep();
             double[] ms = new double[steps];
             long c0 = cpuNanos();
+            long m0 = THREAD_CPU.getCurrentThreadCpuTime();
             for (int i = 0; i < steps; i++) {
                 long t0 = System.nanoTime();
                 t.trainStep();
                 ms[i] = (System.nanoTime() - t0) / 1e6;
             }
             double cpuMs = (cpuNanos() - c0) / 1e6 / steps;
+            double mainMs = (THREAD_CPU.getCurrentThreadCpuTime() - m0) / 1e6 / steps;
             Arrays.sort(ms);
             Evaluator ev = new Evaluator();
             ev.evaluate(model, evalCases.subList(0, Math.min(256, evalCases.size())), 50); // warm-up
             long e0 = System.nanoTime();
             ev.evaluate(model, evalCases, 20, 50);
             double evalMs = (System.nanoTime() - e0) / 1e6 / evalCases.size() * 1000;
-            ctx.out().printf(Locale.ROOT, "%-18s %10.1f %10.1f %10.1f %12.1f %16.1f %12d%n",
+            ctx.out().printf(Locale.ROOT, "%-18s %10.1f %10.1f %10.1f %12.1f %12.1f %16.1f %12d%n",
                     esim ? name + "+esim-" + esimMode.label() : name, ms[steps / 2],
-                    ms[steps / 10], ms[Math.min(steps - 1, steps * 9 / 10)], cpuMs, evalMs, peakRssMb());
+                    ms[steps / 10], ms[Math.min(steps - 1, steps * 9 / 10)], cpuMs, mainMs, evalMs, peakRssMb());
             t.close();
         }
         return 0;
@@ -156,6 +160,8 @@ public final class BenchTrainCommand implements Command {
      * CPU time of the whole process (all threads, native BLAS included), so a loaded shared machine can be told
      * apart from a slow step: wall time rises with the load, CPU time per step does not.
      */
+    private static final java.lang.management.ThreadMXBean THREAD_CPU = java.lang.management.ManagementFactory.getThreadMXBean();
+
     static long cpuNanos() {
         var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         return os instanceof com.sun.management.OperatingSystemMXBean s ? s.getProcessCpuTime() : -1;
