@@ -7,6 +7,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A few Java threads that run the independent parts of one training step (row blocks of a layer, user ranges of
@@ -67,7 +68,12 @@ public final class StepThreads implements AutoCloseable {
         Future<?>[] futures = new Future<?>[parts];
         for (int p = 1; p < parts; p++) {
             int q = p;
-            futures[p] = helpers.submit(() -> part.accept(q));
+            futures[p] = helpers.submit(() -> {
+                // helpers never open a workspace; should an op allocate a temporary, it goes to plain memory
+                try (var ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                    part.accept(q);
+                }
+            });
         }
         RuntimeException first = null;
         try {
