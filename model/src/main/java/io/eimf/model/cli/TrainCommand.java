@@ -108,6 +108,7 @@ public final class TrainCommand implements Command {
         TrainOptions d = TrainOptions.defaults();
         String sampler = Args.choice(cl, "sampler", NegativeSampler.UNIFORM, NegativeSampler.UNIFORM,
                 NegativeSampler.UNIFORM_DISTINCT, NegativeSampler.LOG_UNIFORM);
+        if (Args.intValue(cl, "step-threads", 1) < 1) throw new UsageException("--step-threads must be positive");
         TrainOptions o = new TrainOptions(Args.intValue(cl, "batch", d.batchSize()), Args.doubleValue(cl, "lr", d.learningRate()),
                 Args.intValue(cl, "negatives", d.negativesPerRow()), sampler, !cl.hasOption("keep-accidental-hits"),
                 Args.intValue(cl, "eval-every", d.evalEvery()), Args.intValue(cl, "patience", d.patience()),

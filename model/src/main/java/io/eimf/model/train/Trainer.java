@@ -74,6 +74,7 @@ public final class Trainer implements AutoCloseable {
         this.adam = new Adam(options.learningRate());
         this.rng = new Rng(options.seed()).fork(0x7a17);
         this.threads = new StepThreads(options.stepThreads());
+        this.loss.useThreads(threads);
     }
 
     /** Ends the step threads (they are daemons and also end after a minute idle). */
