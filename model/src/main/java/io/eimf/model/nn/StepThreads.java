@@ -1,7 +1,5 @@
 package io.eimf.model.nn;
 
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -57,42 +55,76 @@ public final class StepThreads implements AutoCloseable {
     }
 
     /**
-     * Runs {@code part.accept(p)} for p = 0 .. parts-1: part 0 on the calling thread, the others on the helpers, and
-     * returns when all are done; rethrows the first failure (by part index).
+     * Runs {@code part.accept(p)} for p = 0 .. parts-1 and returns when all are done; rethrows the first failure (by
+     * part index). Parts are claimed in order by the calling thread and the helpers alike, so when a helper is slow to
+     * start (another process has the core) the caller runs its parts too instead of waiting: a busy machine costs at
+     * most the one-thread time. A part's result does not depend on which thread ran it.
      */
     public void run(int parts, IntConsumer part) {
         if (parts <= 1 || helpers == null) {
             for (int p = 0; p < parts; p++) part.accept(p);
             return;
         }
-        Future<?>[] futures = new Future<?>[parts];
-        for (int p = 1; p < parts; p++) {
-            int q = p;
-            futures[p] = helpers.submit(() -> {
+        Batch batch = new Batch(parts, part);
+        for (int h = 0; h < Math.min(threads, parts) - 1; h++) {
+            helpers.execute(() -> {
                 // helpers never open a workspace; should an op allocate a temporary, it goes to plain memory
                 try (var ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                    part.accept(q);
+                    batch.work();
                 }
             });
         }
-        RuntimeException first = null;
-        try {
-            part.accept(0);
-        } catch (RuntimeException e) {
-            first = e;
+        batch.work();
+        batch.await();
+    }
+
+    /** One {@link #run}: the next unclaimed part, the parts not yet finished, the failures by part. */
+    private static final class Batch {
+        private final int parts;
+        private final IntConsumer part;
+        private final AtomicInteger next = new AtomicInteger();
+        private final RuntimeException[] failures;
+        private int unfinished;
+
+        Batch(int parts, IntConsumer part) {
+            this.parts = parts;
+            this.part = part;
+            this.failures = new RuntimeException[parts];
+            this.unfinished = parts;
         }
-        for (int p = 1; p < parts; p++) {
-            try {
-                futures[p].get();
-            } catch (ExecutionException e) {
-                Throwable c = e.getCause();
-                if (first == null) first = c instanceof RuntimeException re ? re : new IllegalStateException(c);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                if (first == null) first = new IllegalStateException("interrupted waiting for a step thread", e);
+
+        void work() {
+            for (int p; (p = next.getAndIncrement()) < parts; ) {
+                RuntimeException failure = null;
+                try {
+                    part.accept(p);
+                } catch (RuntimeException e) {
+                    failure = e;
+                } catch (Error e) {
+                    failure = new IllegalStateException(e);
+                }
+                synchronized (this) {
+                    failures[p] = failure;
+                    if (--unfinished == 0) notifyAll();
+                }
             }
         }
-        if (first != null) throw first;
+
+        /** Parks until every part has finished (the caller has claimed or run all of them by now). */
+        void await() {
+            boolean interrupted = false;
+            synchronized (this) {
+                while (unfinished > 0) {
+                    try {
+                        wait();
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+            }
+            if (interrupted) Thread.currentThread().interrupt();
+            for (RuntimeException f : failures) if (f != null) throw f;
+        }
     }
 
     /** How many parts to cut {@code units} independent units into: at most {@link #threads()}, at least 1. */

@@ -127,6 +127,10 @@ class StepThreadsTest {
                 for (long u = StepThreads.start(7, 2, p); u < StepThreads.start(7, 2, p + 1); u++) sum.addAndGet(1 << u);
             });
             assertEquals(127, sum.get());
+            // more parts than threads: each runs exactly once, on whichever thread claims it first
+            java.util.concurrent.atomic.AtomicIntegerArray runs = new java.util.concurrent.atomic.AtomicIntegerArray(9);
+            for (int i = 0; i < 50; i++) t.run(9, runs::incrementAndGet);
+            for (int p = 0; p < 9; p++) assertEquals(50, runs.get(p));
             RuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
                     () -> t.run(2, p -> {
                         if (p == 1) throw new IllegalStateException("helper failed");
