@@ -4,9 +4,11 @@ import io.eimf.model.nn.Ops;
 import io.eimf.model.nn.Param;
 import io.eimf.model.nn.ParamSet;
 import io.eimf.model.nn.Rng;
+import io.eimf.model.nn.StepThreads;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * ComiRec-DR (Cen et al., KDD 2020): capsule dynamic routing. As in the reference CapsuleNetwork with
@@ -23,6 +25,7 @@ public final class ComiRecDR implements MultiInterestBackbone {
     private final int maxLen;
     private final ParamSet params = new ParamSet();
     private final Param w;
+    private StepThreads threads = StepThreads.SINGLE;
 
     public ComiRecDR(int dim, int interests, int maxLen, DataType type, Rng rng) {
         this.dim = dim;
@@ -73,7 +76,9 @@ public final class ComiRecDR implements MultiInterestBackbone {
         DataType type = x.dataType();
         // [B*L, d] -> [L, B, d]; per-position maps as one batched matmul: [L, B, d] x [L, d, K*d].
         INDArray xt = x.reshape(b, l, dim).permute(1, 0, 2).dup('c');
-        Ops.HostRows hat = Ops.HostRows.of(Nd4j.matmul(xt, w.value()));        // [L, B, K, d]
+        INDArray hatT = Nd4j.createUninitialized(type, l, b, (long) k * dim);
+        positionMatmul(xt, w.value(), hatT, false, l);
+        Ops.HostRows hat = Ops.HostRows.of(hatT);                                 // [L, B, K, d]
         int bk = b * k;
         int[] len = new int[b];
         for (int i = 0; i < b; i++) len[i] = batch.length(i);
@@ -83,22 +88,39 @@ public final class ComiRecDR implements MultiInterestBackbone {
         double[] v = new double[bk * dim];
         double[] s = new double[bk];
         double[] n = new double[bk];
+        // users are independent: ranges of users on the step threads, each writing only its own rows
+        // (the test hook's frozen weights cover all users: one part)
+        int parts = frozenRouting != null ? 1 : threads.parts(b);
+        threads.run(parts, p -> route(hat, len, (int) StepThreads.start(b, parts, p), (int) StepThreads.start(b, parts, p + 1),
+                l, logits, weight, z, v, s, n));
+        INDArray interests = Ops.fromHostDoubles(v, type, b, k, dim);
+        return new Cache(xt, Ops.fromHostDoubles(weight, type, b, k, l), weight, Ops.fromHostDoubles(z, type, bk, dim),
+                Ops.fromHostDoubles(s, type, bk, 1), Ops.fromHostDoubles(n, type, bk, 1), interests, b);
+    }
+
+    /** The three routing iterations for users [i0, i1): fills their rows of logits, weight, z, v, s and n. */
+    private void route(Ops.HostRows hat, int[] len, int i0, int i1, int l, double[] logits, double[] weight, double[] z,
+                       double[] v, double[] s, double[] n) {
+        int bk = len.length * k;
+        int r0 = i0 * k;
+        int r1 = i1 * k;
         double[] e = new double[k];
         int last = ITERATIONS - 1;
         if (frozenRouting != null && last == 0) {
-            weight = Ops.toHostDoubles(frozenRouting);
+            double[] f = Ops.toHostDoubles(frozenRouting);
+            System.arraycopy(f, r0 * l, weight, r0 * l, (r1 - r0) * l);
         } else {
-            for (int i = 0; i < b; i++) for (int t = 0; t < len[i]; t++) softmaxOverK(logits, weight, e, i, t, l);
+            for (int i = i0; i < i1; i++) for (int t = 0; t < len[i]; t++) softmaxOverK(logits, weight, e, i, t, l);
         }
-        weightedSums(hat, weight, z, bk, l);
+        weightedSums(hat, weight, z, bk, r0, r1, l);
         for (int it = 0; ; it++) {
-            squash(z, v, s, n, bk);
+            squash(z, v, s, n, r0, r1);
             if (it == last) break;
             // agreement e_hat . v (a constant for the gradient: stop-gradient in the reference), then the next weights
             boolean frozenNext = frozenRouting != null && it + 1 == last;
-            java.util.Arrays.fill(z, 0);
+            java.util.Arrays.fill(z, r0 * dim, r1 * dim, 0);
             for (int t = 0; t < l; t++) {
-                for (int i = 0; i < b; i++) {
+                for (int i = i0; i < i1; i++) {
                     if (t >= len[i]) continue;
                     for (int j = 0; j < k; j++) {
                         int r = i * k + j;
@@ -113,13 +135,32 @@ public final class ComiRecDR implements MultiInterestBackbone {
                 }
             }
             if (frozenNext) {
-                weight = Ops.toHostDoubles(frozenRouting);
-                weightedSums(hat, weight, z, bk, l);
+                double[] f = Ops.toHostDoubles(frozenRouting);
+                System.arraycopy(f, r0 * l, weight, r0 * l, (r1 - r0) * l);
+                weightedSums(hat, weight, z, bk, r0, r1, l);
             }
         }
-        INDArray interests = Ops.fromHostDoubles(v, type, b, k, dim);
-        return new Cache(xt, Ops.fromHostDoubles(weight, type, b, k, l), weight, Ops.fromHostDoubles(z, type, bk, dim),
-                Ops.fromHostDoubles(s, type, bk, 1), Ops.fromHostDoubles(n, type, bk, 1), interests, b);
+    }
+
+    /**
+     * out[t] = a[t] (x) b[t] for the L positions of batched [L, *, *] arrays (op(b) = b^T when transB), position
+     * ranges on the step threads, into the caller's array.
+     */
+    private void positionMatmul(INDArray a, INDArray bm, INDArray out, boolean transB, int l) {
+        int parts = threads.parts(l);
+        INDArray[][] v = new INDArray[parts][3];
+        for (int p = 0; p < parts; p++) {
+            var range = NDArrayIndex.interval(StepThreads.start(l, parts, p), StepThreads.start(l, parts, p + 1));
+            v[p][0] = a.get(range, NDArrayIndex.all(), NDArrayIndex.all());
+            v[p][1] = bm.get(range, NDArrayIndex.all(), NDArrayIndex.all());
+            v[p][2] = out.get(range, NDArrayIndex.all(), NDArrayIndex.all());
+        }
+        threads.run(parts, p -> Nd4j.matmul(v[p][0], v[p][1], v[p][2], false, transB, false));
+    }
+
+    @Override
+    public void useThreads(StepThreads threads) {
+        this.threads = threads == null ? StepThreads.SINGLE : threads;
     }
 
     /** weight[i, :, t] = softmax over the K interests of logits[i, :, t] (layout [B, K, L]). */
@@ -134,11 +175,11 @@ public final class ComiRecDR implements MultiInterestBackbone {
         for (int j = 0; j < k; j++) weight[(i * k + j) * l + t] = e[j] / sum;
     }
 
-    /** z[r] = sum_t weight[r, t] * hat[t, r] for the B*K rows r. */
-    private void weightedSums(Ops.HostRows hat, double[] weight, double[] z, int bk, int l) {
-        java.util.Arrays.fill(z, 0);
+    /** z[r] = sum_t weight[r, t] * hat[t, r] for the rows r in [r0, r1) of B*K. */
+    private void weightedSums(Ops.HostRows hat, double[] weight, double[] z, int bk, int r0, int r1, int l) {
+        java.util.Arrays.fill(z, r0 * dim, r1 * dim, 0);
         for (int t = 0; t < l; t++) {
-            for (int r = 0; r < bk; r++) {
+            for (int r = r0; r < r1; r++) {
                 double wt = weight[r * l + t];
                 if (wt != 0) hat.axpy(wt, (t * bk + r) * dim, z, r * dim, dim);
             }
@@ -146,8 +187,8 @@ public final class ComiRecDR implements MultiInterestBackbone {
     }
 
     /** As {@link Ops#squashRows}: v = z * n/(1+n)/sqrt(n+eps) with n = |z|^2, row by row. */
-    private void squash(double[] z, double[] v, double[] s, double[] n, int bk) {
-        for (int r = 0; r < bk; r++) {
+    private void squash(double[] z, double[] v, double[] s, double[] n, int r0, int r1) {
+        for (int r = r0; r < r1; r++) {
             double nn = 0;
             for (int c = 0; c < dim; c++) nn += z[r * dim + c] * z[r * dim + c];
             double sc = nn / (nn + 1) / Math.sqrt(nn + Ops.SQUASH_EPS);
@@ -168,10 +209,36 @@ public final class ComiRecDR implements MultiInterestBackbone {
         // [L, B, K*d] layout of the per-position gemms, one position at a time
         double[] dzh = Ops.toHostDoubles(dz);
         double[] wt = c.hostWeight;
-        INDArray dHatT = Nd4j.createUninitialized(dz.dataType(), l, b, (long) k * dim);
-        if (dz.dataType() == DataType.FLOAT) {
+        DataType type = dz.dataType();
+        INDArray dHatT = Nd4j.createUninitialized(type, l, b, (long) k * dim);
+        INDArray dW = Nd4j.createUninitialized(type, l, dim, (long) k * dim);
+        INDArray dxt = Nd4j.createUninitialized(type, l, b, dim);
+        // positions are independent: ranges of positions on the step threads (dHat, then the per-position gemms
+        // dW[t] = xt[t]^T dHat[t] and dx[t] = dHat[t] W[t]^T, each part adding its own positions of the gradient)
+        int parts = threads.parts(l);
+        INDArray[][] v = new INDArray[parts][6];
+        for (int p = 0; p < parts; p++) {
+            var range = NDArrayIndex.interval(StepThreads.start(l, parts, p), StepThreads.start(l, parts, p + 1));
+            INDArray[] arrays = {c.xt, dHatT, dW, dxt, w.value(), w.grad()};
+            for (int i = 0; i < arrays.length; i++) v[p][i] = arrays[i].get(range, NDArrayIndex.all(), NDArrayIndex.all());
+        }
+        threads.run(parts, p -> {
+            int t0 = (int) StepThreads.start(l, parts, p);
+            int t1 = (int) StepThreads.start(l, parts, p + 1);
+            writeHatGradient(dHatT, wt, dzh, bk, l, t0, t1);
+            INDArray[] r = v[p]; // xt, dHat, dW, dx, W, grad
+            Nd4j.matmul(r[0], r[1], r[2], true, false, false);                   // [t, d, K*d]
+            r[5].addi(r[2]);
+            Nd4j.matmul(r[1], r[4], r[3], false, true, false);                   // [t, B, d]
+        });
+        return dxt.permute(1, 0, 2).dup('c').reshape((long) b * l, dim);
+    }
+
+    /** dHat[t, r, :] = weight[r, t] * dz[r, :] for positions [t0, t1), into the [L, B, K*d] array. */
+    private void writeHatGradient(INDArray dHatT, double[] wt, double[] dzh, int bk, int l, int t0, int t1) {
+        if (dHatT.dataType() == DataType.FLOAT) {
             float[] block = new float[bk * dim];
-            for (int t = 0; t < l; t++) {
+            for (int t = t0; t < t1; t++) {
                 for (int r = 0; r < bk; r++) {
                     double a = wt[r * l + t];
                     int o = r * dim;
@@ -181,7 +248,7 @@ public final class ComiRecDR implements MultiInterestBackbone {
             }
         } else {
             double[] block = new double[bk * dim];
-            for (int t = 0; t < l; t++) {
+            for (int t = t0; t < t1; t++) {
                 for (int r = 0; r < bk; r++) {
                     double a = wt[r * l + t];
                     int o = r * dim;
@@ -190,8 +257,5 @@ public final class ComiRecDR implements MultiInterestBackbone {
                 Ops.putHostDoubles(dHatT, (long) t * bk * dim, block);
             }
         }
-        w.grad().addi(Nd4j.matmul(c.xt, dHatT, true, false, false));             // [L, d, K*d]
-        INDArray dxt = Nd4j.matmul(dHatT, w.value(), false, true, false);         // [L, B, d]
-        return dxt.permute(1, 0, 2).dup('c').reshape((long) b * l, dim);
     }
 }

@@ -33,6 +33,12 @@ public interface MultiInterestBackbone {
      */
     INDArray backward(Activations act, INDArray dInterests);
 
+    /**
+     * Lets forward and backward run their independent parts on these step threads (null: the calling thread only).
+     * Backbones without such parts ignore it.
+     */
+    default void useThreads(io.eimf.model.nn.StepThreads threads) {}
+
     /** Forward results: the interests and an opaque per-backbone cache. */
     interface Activations {
         /** [B, K, d]. */

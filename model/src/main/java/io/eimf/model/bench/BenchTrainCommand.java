@@ -3,6 +3,7 @@ package io.eimf.model.bench;
 import io.eimf.core.cli.Args;
 import io.eimf.core.cli.Command;
 import io.eimf.core.cli.CommandContext;
+import io.eimf.core.cli.UsageException;
 import io.eimf.core.dataset.EvaluationCase;
 import io.eimf.model.backbone.Backbones;
 import io.eimf.model.esim.BenchSemantics;
@@ -14,6 +15,7 @@ import io.eimf.model.ibim.IbimConfig;
 import io.eimf.model.ibim.IbimModel;
 import io.eimf.model.nn.Backend;
 import io.eimf.model.nn.Rng;
+import io.eimf.model.nn.StepThreads;
 import io.eimf.model.train.TrainOptions;
 import io.eimf.model.train.Trainer;
 import io.eimf.model.train.TrainingData;
@@ -31,7 +33,9 @@ import org.nd4j.linalg.api.buffer.DataType;
 /**
  * {@code eimf bench train}: median milliseconds per training step and evaluation time per 1000 users on random
  * sequences of a given shape (defaults B=128, L=50, d=64, K=4, 3000 items, 10 x B = 1280 negatives), plus the
- * process's peak resident memory. Prints one table row per backbone.
+ * process's peak resident memory. Prints one table row per backbone. Besides the process CPU per step it prints the
+ * calling thread's CPU per step ("main cpu ms"): with step threads that is the step's critical path, roughly what
+ * an idle machine's wall time would be, and it barely moves with other processes' load.
  */
 public final class BenchTrainCommand implements Command {
     @Override
@@ -57,7 +61,9 @@ public final class BenchTrainCommand implements Command {
                 .addOption(o("steps", "timed steps (default 60)"))
                 .addOption(o("warmup", "untimed steps first (default 15)"))
                 .addOption(o("eval-users", "users in the evaluation timing (default 2000)"))
-                .addOption(o("threads", "BLAS/op threads (default: ND4J's choice)"))
+                .addOption(o("threads", "BLAS/op threads per step thread (default: ND4J's choice)"))
+                .addOption(o("step-threads", "Java threads sharing each step, each with --threads BLAS threads (default "
+                        + StepThreads.defaultThreads() + ": min(2, processors))"))
                 .addOption(o("esim", "also time each backbone with these ESIM losses: none|align|predict|both (default both)"))
                 .addOption(o("esim-share", "share of batch rows with semantic interests in the ESIM rows (default 0.13, "
                         + "MovieLens 100K's 100 typical samples of 754 training users; 1 = --semantic-scope cluster)"))
@@ -84,6 +90,8 @@ public final class BenchTrainCommand implements Command {
                 Backbones.NAMES.toArray(new String[0])));
         Backend.setThreads(Args.intValue(cl, "threads", 0));
         boolean ws = !cl.hasOption("no-workspace");
+        int stepThreads = Args.intValue(cl, "step-threads", StepThreads.defaultThreads());
+        if (stepThreads < 1) throw new UsageException("--step-threads must be positive");
 
         // random sequences long enough that every history fills L positions
         Rng rng = new Rng(42);
@@ -103,7 +111,8 @@ public final class BenchTrainCommand implements Command {
         }
         TrainingData data = new TrainingData(items, ids, seqs, List.of(), List.of());
 
-        ctx.out().println("eimf bench train: " + Backend.describe() + (ws ? ", step workspace" : ", no workspace"));
+        ctx.out().println("eimf bench train: " + Backend.describe() + (ws ? ", step workspace" : ", no workspace")
+                + ", " + stepThreads + " step thread" + (stepThreads == 1 ? "" : "s"));
         ctx.out().printf(Locale.ROOT, "shape: B=%d L=%d d=%d K=%d items=%d negatives=%d (uniform); %d warm-up + %d timed steps; "
                 + "evaluation: %d users, full ranking, top-50%n", b, l, d, k, items, neg * b, warmup, steps, evalUsers);
         EsimOptions.Mode esimMode = EsimOptions.Mode.parse(cl.getOptionValue("esim", "both"));
@@ -113,32 +122,36 @@ public final class BenchTrainCommand implements Command {
             ctx.out().printf(Locale.ROOT, "ESIM rows: --esim %s, %.0f%% of users with 4 random 384-d semantic interests "
                     + "(vocabulary 60), defaults lambda/tau; same batches as the plain row%n", esimMode.label(), 100 * share);
         }
-        ctx.out().printf(Locale.ROOT, "%-18s %10s %10s %10s %12s %16s %12s%n", "backbone", "median ms", "p10 ms", "p90 ms",
-                "cpu ms/step", "eval ms/1000 u", "peak RSS MB");
+        ctx.out().printf(Locale.ROOT, "%-18s %10s %10s %10s %12s %12s %16s %12s%n", "backbone", "median ms", "p10 ms", "p90 ms",
+                "cpu ms/step", "main cpu ms", "eval ms/1000 u", "peak RSS MB");
         for (String name : names) for (boolean esim : bank == null ? new boolean[] {false} : new boolean[] {false, true}) {
             IbimModel model = new IbimModel(new IbimConfig(name, d, k, l, items, 0), DataType.FLOAT, 1);
-            Trainer t = new Trainer(model, data, TrainOptions.defaults().withBatch(b, 1e-3, neg).withWorkspace(ws));
+            Trainer t = new Trainer(model, data, TrainOptions.defaults().withBatch(b, 1e-3, neg).withWorkspace(ws)
+                    .withStepThreads(stepThreads));
             if (esim) {
                 for (var a : Esim.objectives(EsimOptions.none().withMode(esimMode), bank, d, DataType.FLOAT, 1)) t.addAuxiliary(a);
             }
             for (int i = 0; i < warmup; i++) t.trainStep();
             double[] ms = new double[steps];
             long c0 = cpuNanos();
+            long m0 = THREAD_CPU.getCurrentThreadCpuTime();
             for (int i = 0; i < steps; i++) {
                 long t0 = System.nanoTime();
                 t.trainStep();
                 ms[i] = (System.nanoTime() - t0) / 1e6;
             }
             double cpuMs = (cpuNanos() - c0) / 1e6 / steps;
+            double mainMs = (THREAD_CPU.getCurrentThreadCpuTime() - m0) / 1e6 / steps;
             Arrays.sort(ms);
             Evaluator ev = new Evaluator();
             ev.evaluate(model, evalCases.subList(0, Math.min(256, evalCases.size())), 50); // warm-up
             long e0 = System.nanoTime();
             ev.evaluate(model, evalCases, 20, 50);
             double evalMs = (System.nanoTime() - e0) / 1e6 / evalCases.size() * 1000;
-            ctx.out().printf(Locale.ROOT, "%-18s %10.1f %10.1f %10.1f %12.1f %16.1f %12d%n",
+            ctx.out().printf(Locale.ROOT, "%-18s %10.1f %10.1f %10.1f %12.1f %12.1f %16.1f %12d%n",
                     esim ? name + "+esim-" + esimMode.label() : name, ms[steps / 2],
-                    ms[steps / 10], ms[Math.min(steps - 1, steps * 9 / 10)], cpuMs, evalMs, peakRssMb());
+                    ms[steps / 10], ms[Math.min(steps - 1, steps * 9 / 10)], cpuMs, mainMs, evalMs, peakRssMb());
+            t.close();
         }
         return 0;
     }
@@ -147,6 +160,8 @@ public final class BenchTrainCommand implements Command {
      * CPU time of the whole process (all threads, native BLAS included), so a loaded shared machine can be told
      * apart from a slow step: wall time rises with the load, CPU time per step does not.
      */
+    private static final java.lang.management.ThreadMXBean THREAD_CPU = java.lang.management.ManagementFactory.getThreadMXBean();
+
     static long cpuNanos() {
         var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         return os instanceof com.sun.management.OperatingSystemMXBean s ? s.getProcessCpuTime() : -1;

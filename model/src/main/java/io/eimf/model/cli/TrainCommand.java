@@ -69,7 +69,9 @@ public final class TrainCommand implements Command {
                 .addOption(opt("patience", "P", "stop after P validations without improvement (default " + d.patience() + ")"))
                 .addOption(opt("max-steps", "N", "most steps (default " + d.maxSteps() + ")"))
                 .addOption(opt("device", "cpu|cuda", "backend to require (default: the one on the classpath)"))
-                .addOption(opt("threads", "N", "BLAS threads (default: ND4J's choice); on shared machines also set OMP_NUM_THREADS=1"))
+                .addOption(opt("threads", "N", "BLAS threads per step thread (default: ND4J's choice); on shared machines also set OMP_NUM_THREADS=1"))
+                .addOption(opt("step-threads", "N", "Java threads sharing each training step, each with --threads BLAS threads "
+                        + "(default " + d.stepThreads() + ": min(2, processors); 1 = the calling thread only)"))
                 .addOption(Option.builder().longOpt("resume").desc("continue from OUT/checkpoint").get())
                 .addOption(Option.builder().longOpt("overwrite").desc("replace an existing run directory").get());
     }
@@ -106,10 +108,12 @@ public final class TrainCommand implements Command {
         TrainOptions d = TrainOptions.defaults();
         String sampler = Args.choice(cl, "sampler", NegativeSampler.UNIFORM, NegativeSampler.UNIFORM,
                 NegativeSampler.UNIFORM_DISTINCT, NegativeSampler.LOG_UNIFORM);
+        if (Args.intValue(cl, "step-threads", 1) < 1) throw new UsageException("--step-threads must be positive");
         TrainOptions o = new TrainOptions(Args.intValue(cl, "batch", d.batchSize()), Args.doubleValue(cl, "lr", d.learningRate()),
                 Args.intValue(cl, "negatives", d.negativesPerRow()), sampler, !cl.hasOption("keep-accidental-hits"),
                 Args.intValue(cl, "eval-every", d.evalEvery()), Args.intValue(cl, "patience", d.patience()),
-                Args.longValue(cl, "max-steps", d.maxSteps()), d.metric(), seed, true);
+                Args.longValue(cl, "max-steps", d.maxSteps()), d.metric(), seed, true,
+                Args.intValue(cl, "step-threads", d.stepThreads()));
         Path ckpt = out.resolve("checkpoint");
         if (resume && !Files.isDirectory(ckpt)) throw new EimfException(ckpt + ": no checkpoint to resume from");
         if (!resume && Files.exists(out) && !cl.hasOption("overwrite")) {
@@ -136,7 +140,12 @@ public final class TrainCommand implements Command {
         ctx.err().printf(Locale.ROOT, "[train] %s on %s: %d train users, %d valid, %d test, %d items, %,d parameters%n",
                 backbone, dataDir, data.numTrainUsers(), data.valid().size(), data.test().size(), ds.numItems(),
                 model.params().size());
-        TrainResult r = resume ? trainer.resume() : trainer.fit();
+        TrainResult r;
+        try {
+            r = resume ? trainer.resume() : trainer.fit();
+        } finally {
+            trainer.close();
+        }
 
         Map<String, Double> pop = new MostPopular(data.counts()).evaluate(data.test(), 20, 50);
         Map<String, Object> metrics = new LinkedHashMap<>();

@@ -1,6 +1,7 @@
 package io.eimf.model.train;
 
 import io.eimf.model.nn.Ops;
+import io.eimf.model.nn.StepThreads;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -13,6 +14,13 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  */
 public final class SampledSoftmax {
     private final boolean removeAccidentalHits;
+    private StepThreads threads = StepThreads.SINGLE;
+
+    /** Runs the two backward gemms on these step threads (null: the calling thread). */
+    public SampledSoftmax useThreads(StepThreads t) {
+        this.threads = t == null ? StepThreads.SINGLE : t;
+        return this;
+    }
 
     public SampledSoftmax(boolean removeAccidentalHits) {
         this.removeAccidentalHits = removeAccidentalHits;
@@ -53,7 +61,7 @@ public final class SampledSoftmax {
         return finish(logits, u, et, en, b, s);
     }
 
-    private static Result finish(INDArray logits, INDArray u, INDArray et, INDArray en, int b, int s) {
+    private Result finish(INDArray logits, INDArray u, INDArray et, INDArray en, int b, int s) {
         INDArray p = Ops.softmax(logits, 1);                          // [B, 1+S]
         INDArray p0 = p.getColumn(0, true);
         double loss = -Transforms.log(p0.add(1e-30), false).sumNumber().doubleValue() / b;
@@ -63,9 +71,15 @@ public final class SampledSoftmax {
         // one contiguous copy of the [B, S] block, then both gemms take it with BLAS transpose flags
         INDArray dNeg = d.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
                 org.nd4j.linalg.indexing.NDArrayIndex.interval(1, s + 1)).dup('c');  // [B, S]
-        INDArray dU = et.mulColumnVector(dPos).addi(Nd4j.gemm(dNeg, en, false, false));
+        // the two backward gemms are independent: one per step thread where there are two
+        INDArray dUNeg = Nd4j.createUninitialized(u.dataType(), b, u.size(1));
+        INDArray dEn = Nd4j.createUninitialized(u.dataType(), s, u.size(1));
+        threads.run(threads.parts(2), q -> {
+            if (q == 0) Nd4j.gemm(dNeg, en, dUNeg, false, false, 1.0, 0.0);
+            if (q == 1 || threads.parts(2) == 1) Nd4j.gemm(dNeg, u, dEn, true, false, 1.0, 0.0);
+        });
+        INDArray dU = et.mulColumnVector(dPos).addi(dUNeg);
         INDArray dEt = u.mulColumnVector(dPos);
-        INDArray dEn = Nd4j.gemm(dNeg, u, true, false);
         return new Result(loss, dU, dEt, dEn);
     }
 }

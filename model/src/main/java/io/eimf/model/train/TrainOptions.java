@@ -14,44 +14,53 @@ package io.eimf.model.train;
  * @param metric the early-stopping metric on validation (recall@50)
  * @param seed training seed: initialisation, batches, negatives
  * @param workspace run each step in an ND4J workspace (faster; false only for debugging)
+ * @param stepThreads Java threads that share the independent parts of a step (SA's hidden-layer rows, DR's users
+ *     and positions), each calling BLAS with its own {@code --threads} (default: 2 where there are 2 processors)
  */
 public record TrainOptions(int batchSize, double learningRate, int negativesPerRow, String sampler,
                            boolean removeAccidentalHits, int evalEvery, int patience, long maxSteps, String metric,
-                           long seed, boolean workspace) {
+                           long seed, boolean workspace, int stepThreads) {
     public TrainOptions {
         if (batchSize < 1) throw new IllegalArgumentException("batch size must be positive");
         if (negativesPerRow < 1) throw new IllegalArgumentException("negatives per row must be positive");
         if (evalEvery < 1) throw new IllegalArgumentException("eval-every must be positive");
         if (patience < 1) throw new IllegalArgumentException("patience must be positive");
         if (maxSteps < 1) throw new IllegalArgumentException("max steps must be positive");
+        if (stepThreads < 1) throw new IllegalArgumentException("step threads must be positive");
     }
 
     public static TrainOptions defaults() {
-        return new TrainOptions(128, 1e-3, 10, NegativeSampler.UNIFORM, true, 200, 5, 100_000, "recall@50", 1, true);
+        return new TrainOptions(128, 1e-3, 10, NegativeSampler.UNIFORM, true, 200, 5, 100_000, "recall@50", 1, true,
+                io.eimf.model.nn.StepThreads.defaultThreads());
     }
 
     public TrainOptions withSeed(long s) {
         return new TrainOptions(batchSize, learningRate, negativesPerRow, sampler, removeAccidentalHits, evalEvery,
-                patience, maxSteps, metric, s, workspace);
+                patience, maxSteps, metric, s, workspace, stepThreads);
     }
 
     public TrainOptions withSchedule(int evalEvery, int patience, long maxSteps) {
         return new TrainOptions(batchSize, learningRate, negativesPerRow, sampler, removeAccidentalHits, evalEvery,
-                patience, maxSteps, metric, seed, workspace);
+                patience, maxSteps, metric, seed, workspace, stepThreads);
     }
 
     public TrainOptions withBatch(int batch, double lr, int negatives) {
         return new TrainOptions(batch, lr, negatives, sampler, removeAccidentalHits, evalEvery, patience, maxSteps,
-                metric, seed, workspace);
+                metric, seed, workspace, stepThreads);
     }
 
     public TrainOptions withSampler(String s, boolean removeHits) {
         return new TrainOptions(batchSize, learningRate, negativesPerRow, s, removeHits, evalEvery, patience,
-                maxSteps, metric, seed, workspace);
+                maxSteps, metric, seed, workspace, stepThreads);
     }
 
     public TrainOptions withWorkspace(boolean ws) {
         return new TrainOptions(batchSize, learningRate, negativesPerRow, sampler, removeAccidentalHits, evalEvery,
-                patience, maxSteps, metric, seed, ws);
+                patience, maxSteps, metric, seed, ws, stepThreads);
+    }
+
+    public TrainOptions withStepThreads(int n) {
+        return new TrainOptions(batchSize, learningRate, negativesPerRow, sampler, removeAccidentalHits, evalEvery,
+                patience, maxSteps, metric, seed, workspace, n);
     }
 }

@@ -8,6 +8,7 @@ import io.eimf.model.nn.Adam;
 import io.eimf.model.nn.Ops;
 import io.eimf.model.nn.Param;
 import io.eimf.model.nn.Rng;
+import io.eimf.model.nn.StepThreads;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,9 +31,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * metric; the best weights are restored and tested at the end. With a checkpoint directory, the full state
  * (weights, Adam moments and step count, RNG state, early-stopping state, best weights) is written atomically after
  * every validation, and {@link #resume()} continues bit-for-bit: a resumed run ends with the same metrics as an
- * uninterrupted one with the same seed (on the same backend and thread count).
+ * uninterrupted one with the same seed (on the same backend, BLAS thread count and step thread count).
  */
-public final class Trainer {
+public final class Trainer implements AutoCloseable {
     private static final WorkspaceConfiguration STEP_WS = WorkspaceConfiguration.builder()
             .policyAllocation(AllocationPolicy.OVERALLOCATE).overallocationLimit(0.2)
             .policyLearning(LearningPolicy.FIRST_LOOP).policyReset(ResetPolicy.BLOCK_LEFT)
@@ -50,6 +51,7 @@ public final class Trainer {
     private final Rng rng;
     private final Evaluator evaluator = new Evaluator();
     private Path checkpointDir;
+    private final StepThreads threads;
 
     // early-stopping state (checkpointed)
     private long step;
@@ -71,6 +73,14 @@ public final class Trainer {
         this.sampler = NegativeSampler.create(options.sampler(), data.counts());
         this.adam = new Adam(options.learningRate());
         this.rng = new Rng(options.seed()).fork(0x7a17);
+        this.threads = new StepThreads(options.stepThreads());
+        this.loss.useThreads(threads);
+    }
+
+    /** Ends the step threads (they are daemons and also end after a minute idle). */
+    @Override
+    public void close() {
+        threads.close();
     }
 
     public Trainer addListener(TrainingListener l) {
@@ -201,7 +211,7 @@ public final class Trainer {
     private double forwardBackwardUpdate(TrainingData.Batch batch, int[] negatives, Map<String, Double> aux) {
         double total = computeGradients(batch, negatives, aux);
         List<Param> params = allParams();
-        adam.step(params);
+        adam.step(params, threads);
         for (Param p : params) if (p.trainable()) p.grad().assign(0);
         return total;
     }
@@ -211,6 +221,16 @@ public final class Trainer {
      * the finite-difference test of the whole step.
      */
     double computeGradients(TrainingData.Batch batch, int[] negatives, Map<String, Double> aux) {
+        // the step threads serve this step only: evaluation and inference keep the calling thread
+        model.backbone().useThreads(threads);
+        try {
+            return gradients(batch, negatives, aux);
+        } finally {
+            model.backbone().useThreads(null);
+        }
+    }
+
+    private double gradients(TrainingData.Batch batch, int[] negatives, Map<String, Double> aux) {
         MultiInterestBackbone backbone = model.backbone();
         Param items = model.itemEmbeddings();
         INDArray table = items.value();
