@@ -67,6 +67,7 @@ public final class LlmServiceBenchCommand implements Command {
                 .addOption(opt("saturation-rounds", "requests per client in the closed-loop hit phase (default 20; 0 skips it)"))
                 .addOption(opt("client", "socket (default: lean keep-alive HTTP/1.1 client per thread) or jdk (JDK HttpClient)"))
                 .addOption(opt("items", "items per user request (default 20)"))
+                .addOption(opt("server-threads", "service setting serverThreads (default: the service's default)"))
                 .addOption(opt("max-concurrent-calls", "service setting maxConcurrentCalls (default 64)"))
                 .addOption(opt("cache", "SQLite file or JDBC URL (default: a fresh temporary SQLite file)"))
                 .addOption(opt("out", "also write the results as JSON to this file"));
@@ -104,7 +105,7 @@ public final class LlmServiceBenchCommand implements Command {
              LlmServer server = LlmServer.start(LlmServiceConfig.defaults()
                      .with("provider", "openai").with("baseUrl", llm.baseUrl()).with("model", "fake-200ms")
                      .with("port", "0").with("cache", cache).with("maxConcurrentCalls", "" + maxCalls)
-                     .with("serverThreads", "" + (clients + 16)).with("timeoutMs", "" + (latencyMs * 10L + 10_000))
+                     .with("serverThreads", cl.getOptionValue("server-threads", "" + (clients + 16))).with("timeoutMs", "" + (latencyMs * 10L + 10_000))
                      .with("memoryCacheEntries", "" + Math.max(20_000, clients)))) {
             LlmServiceClient jdk = new LlmServiceClient(server.url()).withRetry(RetryPolicy.none())
                     .withTimeout(Duration.ofMinutes(5));
