@@ -288,6 +288,7 @@ public final class LlmServiceBenchCommand implements Command {
         /** CPU seconds of the phase by thread group: bench clients, service HTTP threads, the rest (see cpuSplit). */
         final AtomicLong clientCpuNanos = new AtomicLong();
         double serviceCpuSeconds;
+        double serviceUserCpuSeconds;
         /** JIT compile time during the phase (the compiler threads' elapsed time, from CompilationMXBean). */
         long jitMs;
         volatile String firstError;
@@ -331,15 +332,17 @@ public final class LlmServiceBenchCommand implements Command {
             double client = clientCpuNanos.get() / 1e6 / nanos.length;
             double service = serviceCpuSeconds * 1000 / nanos.length;
             double total = cpuSeconds * 1000 / nanos.length;
-            return String.format(Locale.ROOT, "  CPU ms/req split: clients %.3f, service HTTP threads %.3f,"
-                    + " rest (GC, JIT, other JVM threads) %.3f; JIT compiling during the phase: %d ms%n",
-                    client, service, total - client - service, jitMs);
+            return String.format(Locale.ROOT, "  CPU ms/req split: clients %.3f, service HTTP threads %.3f (of it"
+                    + " kernel %.3f), rest (GC, JIT, other JVM threads) %.3f; JIT compiling during the phase: %d ms%n",
+                    client, service, service - serviceUserCpuSeconds * 1000 / nanos.length, total - client - service,
+                    jitMs);
         }
 
         Map<String, Object> breakdownSummary() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("clientCpuMsPerRequest", clientCpuNanos.get() / 1e6 / nanos.length);
             m.put("serviceHttpCpuMsPerRequest", serviceCpuSeconds * 1000 / nanos.length);
+            m.put("serviceHttpKernelCpuMsPerRequest", (serviceCpuSeconds - serviceUserCpuSeconds) * 1000 / nanos.length);
             m.put("jitCompileMsDuringPhase", jitMs);
             for (var e : Map.of("sendLateness", lateNanos, "responseTime", responseNanos).entrySet()) {
                 Map<String, Object> q = new LinkedHashMap<>();
@@ -447,6 +450,7 @@ public final class LlmServiceBenchCommand implements Command {
         }
         ready.await();
         Map<Long, Long> service0 = serviceThreadCpu();
+        Map<Long, Long> serviceUser0 = serviceThreadCpu(true);
         long cpu0 = processCpuNanos();
         long jit0 = ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
         long t0 = System.nanoTime();
@@ -459,6 +463,9 @@ public final class LlmServiceBenchCommand implements Command {
         long serviceNanos = 0;
         for (var e : serviceThreadCpu().entrySet()) serviceNanos += e.getValue() - service0.getOrDefault(e.getKey(), 0L);
         ph.serviceCpuSeconds = serviceNanos / 1e9;
+        long userNanos = 0;
+        for (var e : serviceThreadCpu(true).entrySet()) userNanos += e.getValue() - serviceUser0.getOrDefault(e.getKey(), 0L);
+        ph.serviceUserCpuSeconds = userNanos / 1e9;
         if (progress != null) progress.finish(null);
         return ph;
     }
@@ -467,10 +474,16 @@ public final class LlmServiceBenchCommand implements Command {
 
     /** CPU time so far of each live service HTTP thread (Jetty's pool, named {@code llm-http}), by thread id. */
     static Map<Long, Long> serviceThreadCpu() {
+        return serviceThreadCpu(false);
+    }
+
+    /** As {@link #serviceThreadCpu()}, user-mode time only when {@code userOnly} (the rest is kernel time). */
+    static Map<Long, Long> serviceThreadCpu(boolean userOnly) {
         Map<Long, Long> m = new java.util.HashMap<>();
         for (java.lang.management.ThreadInfo ti : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
             if (ti != null && ti.getThreadName().startsWith(LlmServer.HTTP_THREAD_NAME)) {
-                long c = THREADS.getThreadCpuTime(ti.getThreadId());
+                long c = userOnly ? THREADS.getThreadUserTime(ti.getThreadId())
+                        : THREADS.getThreadCpuTime(ti.getThreadId());
                 if (c >= 0) m.put(ti.getThreadId(), c);
             }
         }
