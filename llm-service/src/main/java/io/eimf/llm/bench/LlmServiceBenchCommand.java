@@ -62,9 +62,12 @@ public final class LlmServiceBenchCommand implements Command {
                 .addOption(opt("latency-ms", "latency of the fake LLM (default 200)"))
                 .addOption(opt("hit-rounds", "requests per client in the open-loop hit phase (default 20)"))
                 .addOption(opt("think-ms", "each client's request period in the open-loop hit phase (default 1000)"))
+                .addOption(opt("warmup-seconds", "at most this long, untimed closed-loop hits before the open loop until"
+                        + " the JIT is quiet (default 60; 0: the old, shorter warm-up)"))
                 .addOption(opt("saturation-rounds", "requests per client in the closed-loop hit phase (default 20; 0 skips it)"))
                 .addOption(opt("client", "socket (default: lean keep-alive HTTP/1.1 client per thread) or jdk (JDK HttpClient)"))
                 .addOption(opt("items", "items per user request (default 20)"))
+                .addOption(opt("server-threads", "service setting serverThreads (default: the service's default)"))
                 .addOption(opt("max-concurrent-calls", "service setting maxConcurrentCalls (default 64)"))
                 .addOption(opt("cache", "SQLite file or JDBC URL (default: a fresh temporary SQLite file)"))
                 .addOption(opt("out", "also write the results as JSON to this file"));
@@ -81,15 +84,16 @@ public final class LlmServiceBenchCommand implements Command {
         int rounds = Args.intValue(cl, "hit-rounds", 20);
         int thinkMs = Args.intValue(cl, "think-ms", 1000);
         int satRounds = Args.intValue(cl, "saturation-rounds", 20);
+        int warmSeconds = Args.intValue(cl, "warmup-seconds", 60);
         String clientKind = cl.getOptionValue("client", "socket");
         if (!clientKind.equals("socket") && !clientKind.equals("jdk")) {
             throw new UsageException("--client is socket or jdk, got '" + clientKind + "'");
         }
         int nItems = Args.intValue(cl, "items", 20);
         int maxCalls = Args.intValue(cl, "max-concurrent-calls", 64);
-        if (clients < 1 || latencyMs < 0 || rounds < 1 || thinkMs < 1 || satRounds < 0 || nItems < 2 || maxCalls < 1) {
+        if (clients < 1 || latencyMs < 0 || rounds < 1 || thinkMs < 1 || satRounds < 0 || warmSeconds < 0 || nItems < 2 || maxCalls < 1) {
             throw new UsageException("need clients >= 1, latency-ms >= 0, hit-rounds >= 1, think-ms >= 1, "
-                    + "saturation-rounds >= 0, items >= 2, max-concurrent-calls >= 1");
+                    + "saturation-rounds >= 0, warmup-seconds >= 0, items >= 2, max-concurrent-calls >= 1");
         }
         Path tmpDir = Files.createTempDirectory("eimf-bench-llm");
         String cache = cl.getOptionValue("cache", tmpDir.resolve("cache.db").toString());
@@ -101,7 +105,7 @@ public final class LlmServiceBenchCommand implements Command {
              LlmServer server = LlmServer.start(LlmServiceConfig.defaults()
                      .with("provider", "openai").with("baseUrl", llm.baseUrl()).with("model", "fake-200ms")
                      .with("port", "0").with("cache", cache).with("maxConcurrentCalls", "" + maxCalls)
-                     .with("serverThreads", "" + (clients + 16)).with("timeoutMs", "" + (latencyMs * 10L + 10_000))
+                     .with("serverThreads", cl.getOptionValue("server-threads", "" + (clients + 16))).with("timeoutMs", "" + (latencyMs * 10L + 10_000))
                      .with("memoryCacheEntries", "" + Math.max(20_000, clients)))) {
             LlmServiceClient jdk = new LlmServiceClient(server.url()).withRetry(RetryPolicy.none())
                     .withTimeout(Duration.ofMinutes(5));
@@ -126,7 +130,11 @@ public final class LlmServiceBenchCommand implements Command {
             Phase miss = runPhase(callers, requests, 1, 0, false, "miss", ctx);
             LatencyHistogram missInternal = sm.missLatency.since(missBefore);
             long llmCalls = llm.calls() - callsBefore;
-            // A short untimed open-loop round first, so the measured one starts with warm connections and code.
+            // Untimed hits first, until the JIT is quiet. Without them the measured open loop ran while C2 was still
+            // working through its queue (JFR: compilations of 100-600 ms each to the phase's last second, ~0.3 s of
+            // compile time per second of the phase, one of the 2 cores taken, the request path partly in profiled
+            // tier-3 code). Then a short open-loop round, so the measured one starts in its own rhythm.
+            Warmup warm = warmUp(callers, requests, warmSeconds, ctx);
             runPhase(callers, requests, 2, thinkMs, true, null, ctx);
             LatencyHistogram hitBefore = sm.hitLatency.copy();
             Phase hit = runPhase(callers, requests, rounds, thinkMs, true, "hit", ctx);
@@ -147,11 +155,14 @@ public final class LlmServiceBenchCommand implements Command {
                             + " user, cache %s; client-observed latency including HTTP, exact percentiles%n"
                             + "  miss: all clients at once, distinct users (burst of cache misses)%n"
                             + "  hit: open loop, each client sends one request every %d ms (%.0f req/s offered),"
-                            + " latency from the scheduled send time (coordinated omission counted)%n"
+                            + " latency from the scheduled send time (coordinated omission counted), after %s%n"
                             + "  hit-sat: closed loop, each client re-asks back to back (saturation throughput;"
                             + " its latency is clients / throughput)%n"
                             + "%-7s %9s %7s %9s %9s %9s %9s %10s %12s %22s%n"
-                            + "%s%n%s%n%s"
+                            + "%s%n%s%n"
+                            + "  hit split (ms)        p50       p90       p99       max: send lateness = actual send"
+                            + " minus scheduled (client timer wake-up); response time = answer minus actual send%n"
+                            + "%s%s"
                             + "LLM calls in the miss phase: %d for %d distinct users; in the hit phases: %d%n"
                             + "peak heap used %.0f MiB, peak RSS (VmHWM) %s MiB (one JVM: fake LLM + service + "
                             + "clients)%n"
@@ -161,9 +172,12 @@ public final class LlmServiceBenchCommand implements Command {
                             + "goals: errors = 0: %s; cache-hit p99 < 2 ms (open loop): %s (%.3f ms)%n",
                     clients, clientKind.equals("jdk") ? "JDK HttpClient" : "one socket per client thread",
                     latencyMs, maxCalls, nItems, server.health().cache(), thinkMs, clients * 1000.0 / thinkMs,
+                    warm.requests() == 0 ? "no JIT warm-up (--warmup-seconds 0)" : String.format(Locale.ROOT,
+                            "a closed-loop warm-up of %d hits in %.1f s (JIT compiled %d ms in its last second)",
+                            warm.requests(), warm.seconds(), warm.lastSecondJitMs()),
                     "phase", "requests", "errors", "p50 ms", "p90 ms", "p99 ms", "max ms", "req/s", "CPU ms/req",
                     "service p50/p99 ms",
-                    miss.row(missInternal), hit.row(hitInternal), sat == null ? "" : sat.row(satInternal) + "\n",
+                    miss.row(missInternal), hit.row(hitInternal), hit.breakdown() + hit.cpuSplit(), sat == null ? "" : sat.row(satInternal) + "\n",
                     llmCalls, clients, llm.calls() - callsBefore - llmCalls,
                     mem.peakHeapMiB(), mem.peakRssMiB(), loadAverage(),
                     errors == 0 ? "PASS" : "FAIL", hit.p(0.99) < 2.0 ? "PASS" : "FAIL", hit.p(0.99));
@@ -174,6 +188,10 @@ public final class LlmServiceBenchCommand implements Command {
             protocol.put("hitRounds", rounds);
             protocol.put("thinkMs", thinkMs);
             protocol.put("saturationRounds", satRounds);
+            protocol.put("warmupMaxSeconds", warmSeconds);
+            protocol.put("warmupHits", warm.requests());
+            protocol.put("warmupSeconds", warm.seconds());
+            protocol.put("warmupLastSecondJitMs", warm.lastSecondJitMs());
             protocol.put("items", nItems);
             protocol.put("maxConcurrentCalls", maxCalls);
             protocol.put("transport", "loopback HTTP/1.1 keep-alive, " + clientKind + " client");
@@ -181,6 +199,7 @@ public final class LlmServiceBenchCommand implements Command {
             result.put("protocol", protocol);
             result.put("miss", miss.summary());
             result.put("hit", hit.summary());
+            result.put("hitSplit", hit.breakdownSummary());
             if (sat != null) result.put("hitSaturation", sat.summary());
             Map<String, Object> internal = new LinkedHashMap<>();
             internal.put("miss", missInternal.summary());
@@ -197,6 +216,38 @@ public final class LlmServiceBenchCommand implements Command {
         } finally {
             mem.stop();
             AtomicOutput.deleteRecursively(tmpDir);
+        }
+    }
+
+    /** What the warm-up did: closed-loop hit requests, seconds, and the JIT compile time in its last second. */
+    record Warmup(long requests, double seconds, long lastSecondJitMs) {}
+
+    /**
+     * Closed-loop hit rounds (every client re-asking back to back) until the JIT compiled less than 50 ms in the last
+     * second (and at least 5 s), or {@code maxSeconds}. Closed loop: it pushes the hit path through the compiler's
+     * thresholds in seconds, where the open loop's 500 req/s would take minutes.
+     */
+    private static Warmup warmUp(List<Caller> callers, List<InterestRequest> reqs, int maxSeconds, CommandContext ctx)
+            throws InterruptedException {
+        if (maxSeconds <= 0) return new Warmup(0, 0, -1);
+        var jit = ManagementFactory.getCompilationMXBean();
+        long t0 = System.nanoTime();
+        long n = 0;
+        long lastJit = Long.MAX_VALUE;
+        while (true) {
+            long s0 = System.nanoTime();
+            long j0 = jit.getTotalCompilationTime();
+            while (System.nanoTime() - s0 < 1_000_000_000L) {
+                runPhase(callers, reqs, 4, 0, true, null, ctx);
+                n += 4L * reqs.size();
+            }
+            lastJit = jit.getTotalCompilationTime() - j0;
+            double el = (System.nanoTime() - t0) / 1e9;
+            if (lastJit < 50 && el >= 5 || el >= maxSeconds) {
+                ctx.err().printf(Locale.ROOT, "bench llm-service: warm-up %d hits in %.1f s, JIT %d ms in its last"
+                        + " second%n", n, el, lastJit);
+                return new Warmup(n, el, lastJit);
+            }
         }
     }
 
@@ -226,19 +277,35 @@ public final class LlmServiceBenchCommand implements Command {
     static final class Phase {
         final String name;
         final long[] nanos;
+        /** Open loop only: actual send minus scheduled send (the client's own lateness), per request. */
+        final long[] lateNanos;
+        /** Open loop only: answer minus actual send (what the server and the loopback path took), per request. */
+        final long[] responseNanos;
         final AtomicLong errors = new AtomicLong();
         final AtomicLong next = new AtomicLong();
         double seconds;
         double cpuSeconds;
+        /** CPU seconds of the phase by thread group: bench clients, service HTTP threads, the rest (see cpuSplit). */
+        final AtomicLong clientCpuNanos = new AtomicLong();
+        double serviceCpuSeconds;
+        double serviceUserCpuSeconds;
+        /** JIT compile time during the phase (the compiler threads' elapsed time, from CompilationMXBean). */
+        long jitMs;
         volatile String firstError;
 
         Phase(String name, int n) {
             this.name = name;
             this.nanos = new long[n];
+            this.lateNanos = new long[n];
+            this.responseNanos = new long[n];
         }
 
         double p(double q) {
-            long[] s = nanos.clone();
+            return p(nanos, q);
+        }
+
+        static double p(long[] values, double q) {
+            long[] s = values.clone();
             Arrays.sort(s);
             int i = (int) Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1));
             return s[i] / 1e6;
@@ -250,6 +317,42 @@ public final class LlmServiceBenchCommand implements Command {
                     cpuSeconds * 1000 / nanos.length, String.format(Locale.ROOT, "%.3f / %.3f",
                             internal.percentileMs(0.5), internal.percentileMs(0.99)))
                     + (firstError == null ? "" : "   first error: " + firstError);
+        }
+
+        /** The open loop's headline split: send lateness (client side) and response time (actual send to answer). */
+        String breakdown() {
+            return String.format(Locale.ROOT, "  %-20s %9.3f %9.3f %9.3f %9.3f%n  %-20s %9.3f %9.3f %9.3f %9.3f%n",
+                    "send lateness", p(lateNanos, 0.5), p(lateNanos, 0.9), p(lateNanos, 0.99), p(lateNanos, 1.0),
+                    "response time", p(responseNanos, 0.5), p(responseNanos, 0.9), p(responseNanos, 0.99),
+                    p(responseNanos, 1.0));
+        }
+
+        /** CPU ms per request of the clients, the service's HTTP threads and everything else (GC, JIT, fake LLM). */
+        String cpuSplit() {
+            double client = clientCpuNanos.get() / 1e6 / nanos.length;
+            double service = serviceCpuSeconds * 1000 / nanos.length;
+            double total = cpuSeconds * 1000 / nanos.length;
+            return String.format(Locale.ROOT, "  CPU ms/req split: clients %.3f, service HTTP threads %.3f (of it"
+                    + " kernel %.3f), rest (GC, JIT, other JVM threads) %.3f; JIT compiling during the phase: %d ms%n",
+                    client, service, service - serviceUserCpuSeconds * 1000 / nanos.length, total - client - service,
+                    jitMs);
+        }
+
+        Map<String, Object> breakdownSummary() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("clientCpuMsPerRequest", clientCpuNanos.get() / 1e6 / nanos.length);
+            m.put("serviceHttpCpuMsPerRequest", serviceCpuSeconds * 1000 / nanos.length);
+            m.put("serviceHttpKernelCpuMsPerRequest", (serviceCpuSeconds - serviceUserCpuSeconds) * 1000 / nanos.length);
+            m.put("jitCompileMsDuringPhase", jitMs);
+            for (var e : Map.of("sendLateness", lateNanos, "responseTime", responseNanos).entrySet()) {
+                Map<String, Object> q = new LinkedHashMap<>();
+                q.put("p50Ms", p(e.getValue(), 0.5));
+                q.put("p90Ms", p(e.getValue(), 0.9));
+                q.put("p99Ms", p(e.getValue(), 0.99));
+                q.put("maxMs", p(e.getValue(), 1.0));
+                m.put(e.getKey(), q);
+            }
+            return m;
         }
 
         Map<String, Object> summary() {
@@ -308,6 +411,7 @@ public final class LlmServiceBenchCommand implements Command {
                 } catch (InterruptedException e) {
                     return;
                 }
+                long cpuStart = THREADS.getCurrentThreadCpuTime();
                 for (int k = 0; k < rounds; k++) {
                     long t0;
                     if (period > 0) {
@@ -318,6 +422,7 @@ public final class LlmServiceBenchCommand implements Command {
                     } else {
                         t0 = System.nanoTime();
                     }
+                    long sent = System.nanoTime();
                     String err = null;
                     try {
                         InterestResponse resp = caller.call(r);
@@ -326,28 +431,63 @@ public final class LlmServiceBenchCommand implements Command {
                     } catch (Exception e) {
                         err = e.getMessage();
                     }
-                    ph.nanos[(int) ph.next.getAndIncrement()] = System.nanoTime() - t0;
+                    long done = System.nanoTime();
+                    int slot = (int) ph.next.getAndIncrement();
+                    ph.nanos[slot] = done - t0;
+                    ph.lateNanos[slot] = sent - t0;
+                    ph.responseNanos[slot] = done - sent;
                     if (err != null) {
                         ph.errors.incrementAndGet();
                         if (ph.firstError == null) ph.firstError = err;
                     }
                     if (progress != null) progress.advance(1, null);
                 }
+                ph.clientCpuNanos.addAndGet(THREADS.getCurrentThreadCpuTime() - cpuStart);
             }, "bench-client");
             t.setDaemon(true);
             t.start();
             threads.add(t);
         }
         ready.await();
+        Map<Long, Long> service0 = serviceThreadCpu();
+        Map<Long, Long> serviceUser0 = serviceThreadCpu(true);
         long cpu0 = processCpuNanos();
+        long jit0 = ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
         long t0 = System.nanoTime();
         start[0] = t0;
         go.countDown();
         for (Thread t : threads) t.join();
         ph.seconds = (System.nanoTime() - t0) / 1e9;
         ph.cpuSeconds = (processCpuNanos() - cpu0) / 1e9;
+        ph.jitMs = ManagementFactory.getCompilationMXBean().getTotalCompilationTime() - jit0;
+        long serviceNanos = 0;
+        for (var e : serviceThreadCpu().entrySet()) serviceNanos += e.getValue() - service0.getOrDefault(e.getKey(), 0L);
+        ph.serviceCpuSeconds = serviceNanos / 1e9;
+        long userNanos = 0;
+        for (var e : serviceThreadCpu(true).entrySet()) userNanos += e.getValue() - serviceUser0.getOrDefault(e.getKey(), 0L);
+        ph.serviceUserCpuSeconds = userNanos / 1e9;
         if (progress != null) progress.finish(null);
         return ph;
+    }
+
+    private static final java.lang.management.ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+    /** CPU time so far of each live service HTTP thread (Jetty's pool, named {@code llm-http}), by thread id. */
+    static Map<Long, Long> serviceThreadCpu() {
+        return serviceThreadCpu(false);
+    }
+
+    /** As {@link #serviceThreadCpu()}, user-mode time only when {@code userOnly} (the rest is kernel time). */
+    static Map<Long, Long> serviceThreadCpu(boolean userOnly) {
+        Map<Long, Long> m = new java.util.HashMap<>();
+        for (java.lang.management.ThreadInfo ti : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
+            if (ti != null && ti.getThreadName().startsWith(LlmServer.HTTP_THREAD_NAME)) {
+                long c = userOnly ? THREADS.getThreadUserTime(ti.getThreadId())
+                        : THREADS.getThreadCpuTime(ti.getThreadId());
+                if (c >= 0) m.put(ti.getThreadId(), c);
+            }
+        }
+        return m;
     }
 
     /** The 1-minute load average (other processes compete for the same cores), or n/a. */

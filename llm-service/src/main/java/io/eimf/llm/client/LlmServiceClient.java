@@ -10,6 +10,7 @@ import io.eimf.llm.api.ErrorBody;
 import io.eimf.llm.api.Health;
 import io.eimf.llm.api.InterestRequest;
 import io.eimf.llm.api.InterestResponse;
+import io.eimf.llm.retry.RetryAfter;
 import io.eimf.llm.retry.RetryPolicy;
 import java.io.IOException;
 import java.net.URI;
@@ -18,6 +19,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 
@@ -25,7 +27,9 @@ import java.util.Objects;
  * Java client of the llm-service, used by the pipeline. Thread-safe; one instance per service is enough.
  *
  * <p>Transport failures, 429 and 502/503/504 are retried with {@link RetryPolicy} (the service itself already
- * retries the LLM, so these cover restarts and overload). A failed extraction is not an exception: it comes back as an
+ * retries the LLM, so these cover restarts and overload). A {@code Retry-After} on a 429 or 503 (from the service or
+ * a proxy in front of it) replaces the jittered wait for that retry; one longer than the policy's maxBackoff fails
+ * the call at once instead of holding it open. A failed extraction is not an exception: it comes back as an
  * {@link InterestResponse} with status {@code failed}. Refusals (400, 401, 413) throw {@link LlmServiceException}.
  */
 public final class LlmServiceClient {
@@ -109,11 +113,15 @@ public final class LlmServiceClient {
         for (int attempt = 0; ; attempt++) {
             int status = 0;
             String text;
+            Duration retryAfter = null;
             Exception failure = null;
             try {
                 HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
                 status = r.statusCode();
                 text = r.body();
+                if (status == 429 || status == 503) {
+                    retryAfter = RetryAfter.parse(r.headers().firstValue("Retry-After").orElse(null), Instant.now());
+                }
                 if (status / 100 == 2) return type == String.class ? type.cast(text) : parse(text, type, path);
             } catch (HttpTimeoutException e) {
                 text = "timed out after " + timeout;
@@ -126,13 +134,17 @@ public final class LlmServiceClient {
                 throw new LlmServiceException(0, method + " " + base.resolve(path) + ": interrupted", e);
             }
             boolean retriable = status == 0 || status == 429 || status == 502 || status == 503 || status == 504;
-            if (!retriable || attempt >= retry.maxRetries()) {
+            // A Retry-After longer than the policy's maxBackoff is not waited out (as on the upstream side).
+            boolean tooLong = retriable && !retry.allows(retryAfter);
+            if (!retriable || tooLong || attempt >= retry.maxRetries()) {
                 throw new LlmServiceException(status, method + " " + base.resolve(path) + ": "
                         + (status == 0 ? text : "HTTP " + status + ": " + errorText(text))
-                        + (attempt > 0 ? " (after " + (attempt + 1) + " attempts)" : ""), failure);
+                        + (attempt > 0 ? " (after " + (attempt + 1) + " attempts)" : "")
+                        + (tooLong && attempt < retry.maxRetries() ? " (service asked to retry after "
+                                + retryAfter.toMillis() + " ms, longer than maxBackoff: not retried)" : ""), failure);
             }
             try {
-                retry.sleep(attempt);
+                retry.sleep(attempt, retryAfter);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new LlmServiceException(0, method + " " + base.resolve(path) + ": interrupted", e);

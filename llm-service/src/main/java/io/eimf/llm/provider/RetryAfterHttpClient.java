@@ -7,14 +7,12 @@ import dev.langchain4j.http.client.HttpRequest;
 import dev.langchain4j.http.client.SuccessfulHttpResponse;
 import dev.langchain4j.http.client.sse.ServerSentEventListener;
 import dev.langchain4j.http.client.sse.ServerSentEventParser;
+import io.eimf.llm.retry.RetryAfter;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 
 /**
  * The HTTP client the LangChain4j chat models use here: the JDK HttpClient, like LangChain4j's default, except that
@@ -102,8 +100,8 @@ final class RetryAfterHttpClient implements HttpClient {
             throw new RuntimeException(e);
         }
         if (r.statusCode() / 100 != 2) {
-            throw new Failure(r.statusCode(), r.body(), retryAfter(r.headers().firstValue("Retry-After").orElse(null),
-                    Instant.now()));
+            throw new Failure(r.statusCode(), r.body(),
+                    RetryAfter.parse(r.headers().firstValue("Retry-After").orElse(null), Instant.now()));
         }
         return SuccessfulHttpResponse.builder().statusCode(r.statusCode()).headers(r.headers().map())
                 .body(r.body()).build();
@@ -112,27 +110,5 @@ final class RetryAfterHttpClient implements HttpClient {
     @Override
     public void execute(HttpRequest request, ServerSentEventParser parser, ServerSentEventListener listener) {
         throw new UnsupportedOperationException("streaming is not used by the llm-service");
-    }
-
-    /**
-     * A {@code Retry-After} value (RFC 9110: delay-seconds or an HTTP-date) as a wait from {@code now}; null when
-     * absent or unusable. A date in the past is a zero wait.
-     */
-    static Duration retryAfter(String value, Instant now) {
-        if (value == null || value.isBlank()) return null;
-        String v = value.trim();
-        if (v.chars().allMatch(Character::isDigit)) {
-            try {
-                return Duration.ofSeconds(Long.parseLong(v));
-            } catch (NumberFormatException e) {
-                return null; // too many digits
-            }
-        }
-        try {
-            Instant at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-            return at.isAfter(now) ? Duration.between(now, at) : Duration.ZERO;
-        } catch (DateTimeParseException e) {
-            return null;
-        }
     }
 }

@@ -28,7 +28,7 @@ class LlmServiceBenchITCase {
         int code = new Eimf(Eimf.discover(), new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8)).run(new String[] {"bench", "llm-service",
                     "--clients", "12", "--latency-ms", "20", "--hit-rounds", "3", "--items", "6",
-                    "--think-ms", "30", "--saturation-rounds", "2", "--client", client,
+                    "--think-ms", "30", "--saturation-rounds", "2", "--warmup-seconds", "1", "--client", client,
                     "--cache", tmp.resolve("c.db").toString(), "--out", json.toString()});
         String text = out.toString(StandardCharsets.UTF_8);
         assertEquals(0, code, text + err.toString(StandardCharsets.UTF_8));
@@ -46,5 +46,10 @@ class LlmServiceBenchITCase {
         // open loop: 3 rounds 30 ms apart take at least 60 ms of schedule
         assertTrue(r.at("/hit/requestsPerSecond").asDouble() <= 12 * 3 / 0.060, text);
         assertTrue(r.at("/miss/p50Ms").asDouble() >= 20, "a miss waits for the fake LLM's 20 ms");
+        // the split: every request's latency is its send lateness plus its response time, so neither exceeds it
+        assertTrue(r.at("/hitSplit/sendLateness/p50Ms").asDouble() >= 0, text);
+        assertTrue(r.at("/hitSplit/responseTime/maxMs").asDouble() <= r.at("/hit/maxMs").asDouble(), text);
+        assertTrue(r.at("/hitSplit/sendLateness/maxMs").asDouble() <= r.at("/hit/maxMs").asDouble(), text);
+        assertTrue(r.at("/protocol/warmupHits").asLong() > 0, text);
     }
 }
