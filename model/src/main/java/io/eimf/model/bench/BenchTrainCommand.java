@@ -58,8 +58,8 @@ public final class BenchTrainCommand implements Command {
                 .addOption(o("interests", "K (default 4)"))
                 .addOption(o("items", "catalogue size (default 3000)"))
                 .addOption(o("negatives", "negatives per batch row (default 10: 1280 at B=128)"))
-                .addOption(o("steps", "timed steps (default 60)"))
-                .addOption(o("warmup", "untimed steps first (default 15)"))
+                .addOption(o("steps", "timed steps (default 150)"))
+                .addOption(o("warmup", "untimed steps first, so the JIT has compiled the step (default 150)"))
                 .addOption(o("eval-users", "users in the evaluation timing (default 2000)"))
                 .addOption(o("threads", "BLAS/op threads per step thread (default: ND4J's choice)"))
                 .addOption(o("step-threads", "Java threads sharing each step, each with --threads BLAS threads (default "
@@ -82,8 +82,9 @@ public final class BenchTrainCommand implements Command {
         int k = Args.intValue(cl, "interests", 4);
         int items = Args.intValue(cl, "items", 3000);
         int neg = Args.intValue(cl, "negatives", 10);
-        int steps = Args.intValue(cl, "steps", 60);
-        int warmup = Args.intValue(cl, "warmup", 15);
+        int steps = Args.intValue(cl, "steps", 150);
+        // C2 keeps compiling the step loops for ~100 steps; a shorter warm-up times the JIT on the other core.
+        int warmup = Args.intValue(cl, "warmup", 150);
         int evalUsers = Args.intValue(cl, "eval-users", 2000);
         String which = cl.getOptionValue("backbone", "all");
         List<String> names = which.equals("all") ? Backbones.NAMES : List.of(Args.choice(cl, "backbone", null,
