@@ -1,11 +1,11 @@
 package io.eimf.llm.retry;
 
+import io.eimf.core.retry.Backoff;
 import java.time.Duration;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Exponential backoff with full jitter: attempt {@code n} (0-based retry) waits a uniform random time in
- * {@code [0, min(max, initial * 2^n)]}, so many clients that failed together do not retry together. When the
+ * How many times an LLM or llm-service call is retried and how long it waits: core's {@link Backoff} (exponential,
+ * full jitter: retry {@code n} waits a uniform random time in {@code [0, min(max, initial * 2^n)]}). When the
  * upstream said how long to wait (HTTP {@code Retry-After} on a 429 or 503), the wait is that long, never shorter;
  * a Retry-After longer than {@code maxBackoff} is not waited out: the call fails instead of holding its request
  * open that long.
@@ -22,6 +22,11 @@ public record RetryPolicy(int maxRetries, Duration initialBackoff, Duration maxB
         }
     }
 
+    /** The waiting rule between attempts. */
+    public Backoff backoff() {
+        return new Backoff(initialBackoff, maxBackoff);
+    }
+
     /** 3 retries, 200 ms doubling up to 5 s. */
     public static RetryPolicy defaults() {
         return new RetryPolicy(3, Duration.ofMillis(200), Duration.ofSeconds(5));
@@ -34,9 +39,7 @@ public record RetryPolicy(int maxRetries, Duration initialBackoff, Duration maxB
 
     /** The wait before retry number {@code retry} (0-based), jittered. */
     public Duration delay(int retry) {
-        long cap = Math.min(maxBackoff.toMillis(), initialBackoff.toMillis() << Math.min(retry, 30));
-        if (cap <= 0) return Duration.ZERO;
-        return Duration.ofMillis(ThreadLocalRandom.current().nextLong(cap + 1));
+        return Duration.ofMillis(backoff().delayMillis(retry));
     }
 
     /** Whether a retry may wait {@code retryAfter} (null: the upstream gave no Retry-After). */
