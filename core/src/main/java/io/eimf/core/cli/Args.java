@@ -1,10 +1,21 @@
 package io.eimf.core.cli;
 
 import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
 
-/** Typed option values with usage errors that name the option. */
+/** Option declarations and typed option values with usage errors that name the option. */
 public final class Args {
     private Args() {}
+
+    /** A {@code --name VALUE} option; {@code argName} is how the help shows the value. */
+    public static Option option(String name, String argName, String desc) {
+        return Option.builder().longOpt(name).hasArg().argName(argName).desc(desc).get();
+    }
+
+    /** A {@code --name VALUE} option whose help shows the value as {@code <arg>}. */
+    public static Option option(String name, String desc) {
+        return Option.builder().longOpt(name).hasArg().desc(desc).get();
+    }
 
     /** A required string option. */
     public static String required(CommandLine cl, String opt) {

@@ -41,7 +41,7 @@ public final class DataSynthCommand implements Command {
     }
 
     private static Option opt(String name, String desc, Object def) {
-        return Option.builder().longOpt(name).hasArg().desc(desc + " (default " + def + ")").get();
+        return Args.option(name, desc + " (default " + def + ")");
     }
 
     @Override

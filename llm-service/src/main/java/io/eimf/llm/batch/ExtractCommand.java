@@ -39,9 +39,9 @@ public final class ExtractCommand implements Command {
     @Override
     public Options options() {
         return new Options()
-                .addOption(req("clusters", "DIR", "clusters directory written by eimf cluster"))
-                .addOption(req("data", "DIR", "the prepared dataset the clusters were made from"))
-                .addOption(req("out", "DIR", "semantic-interest directory to write (atomically)"))
+                .addOption(Args.option("clusters", "DIR", "clusters directory written by eimf cluster"))
+                .addOption(Args.option("data", "DIR", "the prepared dataset the clusters were made from"))
+                .addOption(Args.option("out", "DIR", "semantic-interest directory to write (atomically)"))
                 .addOption(Option.builder().longOpt("llm-url").hasArg().argName("URL")
                         .desc("a running llm-service, e.g. http://127.0.0.1:8088 (default: start one in-process)")
                         .get())
@@ -64,12 +64,8 @@ public final class ExtractCommand implements Command {
                 .addOption(Option.builder().longOpt("overwrite").desc("replace an existing output directory").get());
     }
 
-    private static Option req(String name, String arg, String desc) {
-        return Option.builder().longOpt(name).hasArg().argName(arg).desc(desc).get();
-    }
-
     private static Option opt(String name, String desc, Object def) {
-        return Option.builder().longOpt(name).hasArg().desc(desc + " (default " + def + ")").get();
+        return Args.option(name, desc + " (default " + def + ")");
     }
 
     @Override

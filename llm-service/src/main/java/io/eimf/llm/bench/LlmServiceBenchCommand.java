@@ -30,7 +30,6 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
 /**
@@ -58,23 +57,19 @@ public final class LlmServiceBenchCommand implements Command {
     @Override
     public Options options() {
         return new Options()
-                .addOption(opt("clients", "concurrent clients (default 500)"))
-                .addOption(opt("latency-ms", "latency of the fake LLM (default 200)"))
-                .addOption(opt("hit-rounds", "requests per client in the open-loop hit phase (default 20)"))
-                .addOption(opt("think-ms", "each client's request period in the open-loop hit phase (default 1000)"))
-                .addOption(opt("warmup-seconds", "at most this long, untimed closed-loop hits before the open loop until"
+                .addOption(Args.option("clients", "concurrent clients (default 500)"))
+                .addOption(Args.option("latency-ms", "latency of the fake LLM (default 200)"))
+                .addOption(Args.option("hit-rounds", "requests per client in the open-loop hit phase (default 20)"))
+                .addOption(Args.option("think-ms", "each client's request period in the open-loop hit phase (default 1000)"))
+                .addOption(Args.option("warmup-seconds", "at most this long, untimed closed-loop hits before the open loop until"
                         + " the JIT is quiet (default 60; 0: the old, shorter warm-up)"))
-                .addOption(opt("saturation-rounds", "requests per client in the closed-loop hit phase (default 20; 0 skips it)"))
-                .addOption(opt("client", "socket (default: lean keep-alive HTTP/1.1 client per thread) or jdk (JDK HttpClient)"))
-                .addOption(opt("items", "items per user request (default 20)"))
-                .addOption(opt("server-threads", "service setting serverThreads (default: the service's default)"))
-                .addOption(opt("max-concurrent-calls", "service setting maxConcurrentCalls (default 64)"))
-                .addOption(opt("cache", "SQLite file or JDBC URL (default: a fresh temporary SQLite file)"))
-                .addOption(opt("out", "also write the results as JSON to this file"));
-    }
-
-    private static Option opt(String name, String desc) {
-        return Option.builder().longOpt(name).hasArg().desc(desc).get();
+                .addOption(Args.option("saturation-rounds", "requests per client in the closed-loop hit phase (default 20; 0 skips it)"))
+                .addOption(Args.option("client", "socket (default: lean keep-alive HTTP/1.1 client per thread) or jdk (JDK HttpClient)"))
+                .addOption(Args.option("items", "items per user request (default 20)"))
+                .addOption(Args.option("server-threads", "service setting serverThreads (default: the service's default)"))
+                .addOption(Args.option("max-concurrent-calls", "service setting maxConcurrentCalls (default 64)"))
+                .addOption(Args.option("cache", "SQLite file or JDBC URL (default: a fresh temporary SQLite file)"))
+                .addOption(Args.option("out", "also write the results as JSON to this file"));
     }
 
     @Override

@@ -1,11 +1,11 @@
 package io.eimf.llm.server;
 
+import io.eimf.core.cli.Args;
 import io.eimf.core.cli.Command;
 import io.eimf.core.cli.CommandContext;
 import io.eimf.llm.config.LlmServiceConfig;
 import java.util.concurrent.CountDownLatch;
 import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
 /** {@code eimf llm-service}: runs the interest-extraction service until interrupted. */
@@ -23,20 +23,16 @@ public final class LlmServiceCommand implements Command {
     @Override
     public Options options() {
         return new Options()
-                .addOption(opt("port", "P", "port to listen on (default 8088; 0: any free port)"))
-                .addOption(opt("host", "ADDR", "address to bind (default 127.0.0.1; 0.0.0.0 exposes it)"))
-                .addOption(opt("config", "FILE", "JSON settings file (see docs/LLM-SERVICE.md)"))
-                .addOption(opt("token", "T", "require Authorization: Bearer T (prefer env EIMF_LLM_SERVICE_TOKEN: "
+                .addOption(Args.option("port", "P", "port to listen on (default 8088; 0: any free port)"))
+                .addOption(Args.option("host", "ADDR", "address to bind (default 127.0.0.1; 0.0.0.0 exposes it)"))
+                .addOption(Args.option("config", "FILE", "JSON settings file (see docs/LLM-SERVICE.md)"))
+                .addOption(Args.option("token", "T", "require Authorization: Bearer T (prefer env EIMF_LLM_SERVICE_TOKEN: "
                         + "command lines are visible to other users)"))
-                .addOption(opt("provider", "NAME", "metadata|openai|ollama|gguf (default metadata)"))
-                .addOption(opt("base-url", "URL", "OpenAI-compatible or Ollama endpoint"))
-                .addOption(opt("model", "NAME", "model name, or the .gguf path for --provider gguf"))
-                .addOption(opt("cache", "PATH|JDBC", "SQLite file or JDBC URL of the answer cache"))
-                .addOption(opt("embedding-model", "NAME", "all-minilm-l6-v2-q|bge-small-en-v1.5-q|e5-small-v2-q"));
-    }
-
-    private static Option opt(String name, String arg, String desc) {
-        return Option.builder().longOpt(name).hasArg().argName(arg).desc(desc).get();
+                .addOption(Args.option("provider", "NAME", "metadata|openai|ollama|gguf (default metadata)"))
+                .addOption(Args.option("base-url", "URL", "OpenAI-compatible or Ollama endpoint"))
+                .addOption(Args.option("model", "NAME", "model name, or the .gguf path for --provider gguf"))
+                .addOption(Args.option("cache", "PATH|JDBC", "SQLite file or JDBC URL of the answer cache"))
+                .addOption(Args.option("embedding-model", "NAME", "all-minilm-l6-v2-q|bge-small-en-v1.5-q|e5-small-v2-q"));
     }
 
     /** Settings from file, then environment, then options (later wins). */

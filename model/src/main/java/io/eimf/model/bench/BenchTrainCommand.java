@@ -51,27 +51,23 @@ public final class BenchTrainCommand implements Command {
     @Override
     public Options options() {
         return new Options()
-                .addOption(o("backbone", "comirec-sa|comirec-dr|mind|all (default all)"))
-                .addOption(o("batch", "batch size (default 128)"))
-                .addOption(o("max-len", "history length L (default 50)"))
-                .addOption(o("dim", "d (default 64)"))
-                .addOption(o("interests", "K (default 4)"))
-                .addOption(o("items", "catalogue size (default 3000)"))
-                .addOption(o("negatives", "negatives per batch row (default 10: 1280 at B=128)"))
-                .addOption(o("steps", "timed steps (default 150)"))
-                .addOption(o("warmup", "untimed steps first, so the JIT has compiled the step (default 150)"))
-                .addOption(o("eval-users", "users in the evaluation timing (default 2000)"))
-                .addOption(o("threads", "BLAS/op threads per step thread (default: ND4J's choice)"))
-                .addOption(o("step-threads", "Java threads sharing each step, each with --threads BLAS threads (default "
+                .addOption(Args.option("backbone", "comirec-sa|comirec-dr|mind|all (default all)"))
+                .addOption(Args.option("batch", "batch size (default 128)"))
+                .addOption(Args.option("max-len", "history length L (default 50)"))
+                .addOption(Args.option("dim", "d (default 64)"))
+                .addOption(Args.option("interests", "K (default 4)"))
+                .addOption(Args.option("items", "catalogue size (default 3000)"))
+                .addOption(Args.option("negatives", "negatives per batch row (default 10: 1280 at B=128)"))
+                .addOption(Args.option("steps", "timed steps (default 150)"))
+                .addOption(Args.option("warmup", "untimed steps first, so the JIT has compiled the step (default 150)"))
+                .addOption(Args.option("eval-users", "users in the evaluation timing (default 2000)"))
+                .addOption(Args.option("threads", "BLAS/op threads per step thread (default: ND4J's choice)"))
+                .addOption(Args.option("step-threads", "Java threads sharing each step, each with --threads BLAS threads (default "
                         + StepThreads.defaultThreads() + ": min(2, processors))"))
-                .addOption(o("esim", "also time each backbone with these ESIM losses: none|align|predict|both (default both)"))
-                .addOption(o("esim-share", "share of batch rows with semantic interests in the ESIM rows (default 0.13, "
+                .addOption(Args.option("esim", "also time each backbone with these ESIM losses: none|align|predict|both (default both)"))
+                .addOption(Args.option("esim-share", "share of batch rows with semantic interests in the ESIM rows (default 0.13, "
                         + "MovieLens 100K's 100 typical samples of 754 training users; 1 = --semantic-scope cluster)"))
                 .addOption(Option.builder().longOpt("no-workspace").desc("allocate per op instead of a step workspace").get());
-    }
-
-    private static Option o(String name, String desc) {
-        return Option.builder().longOpt(name).hasArg().desc(desc).get();
     }
 
     @Override

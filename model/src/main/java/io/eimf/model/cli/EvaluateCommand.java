@@ -39,13 +39,13 @@ public final class EvaluateCommand implements Command {
     @Override
     public Options options() {
         return new Options()
-                .addOption(TrainCommand.opt("model", "DIR", "exported model directory (RUN/model)"))
-                .addOption(TrainCommand.opt("baseline", "NAME", "evaluate a baseline instead: most-popular"))
-                .addOption(TrainCommand.req("data", "DIR", "prepared dataset directory"))
-                .addOption(TrainCommand.opt("split", "valid|test", "which evaluation users (default test)"))
-                .addOption(TrainCommand.opt("out", "FILE", "also write the metrics as JSON"))
-                .addOption(TrainCommand.opt("threads", "N", "BLAS/op threads"))
-                .addOption(TrainCommand.opt("device", "cpu|cuda", "backend to require"))
+                .addOption(Args.option("model", "DIR", "exported model directory (RUN/model)"))
+                .addOption(Args.option("baseline", "NAME", "evaluate a baseline instead: most-popular"))
+                .addOption(Args.option("data", "DIR", "prepared dataset directory"))
+                .addOption(Args.option("split", "valid|test", "which evaluation users (default test)"))
+                .addOption(Args.option("out", "FILE", "also write the metrics as JSON"))
+                .addOption(Args.option("threads", "N", "BLAS/op threads"))
+                .addOption(Args.option("device", "cpu|cuda", "backend to require"))
                 .addOption(Option.builder().longOpt("json").desc("print JSON instead of a table").get());
     }
 

@@ -29,9 +29,9 @@ public final class RecommendCommand implements Command {
     @Override
     public Options options() {
         return new Options()
-                .addOption(TrainCommand.req("model", "DIR", "exported model directory (RUN/model)"))
-                .addOption(TrainCommand.req("history", "IDS", "comma-separated raw item ids, oldest first"))
-                .addOption(TrainCommand.opt("top", "N", "how many items (default 10)"))
+                .addOption(Args.option("model", "DIR", "exported model directory (RUN/model)"))
+                .addOption(Args.option("history", "IDS", "comma-separated raw item ids, oldest first"))
+                .addOption(Args.option("top", "N", "how many items (default 10)"))
                 .addOption(Option.builder().longOpt("json").desc("print JSON").get());
     }
 

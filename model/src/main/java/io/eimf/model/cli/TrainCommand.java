@@ -51,37 +51,29 @@ public final class TrainCommand implements Command {
     public Options options() {
         TrainOptions d = TrainOptions.defaults();
         return EsimTraining.addOptions(new Options())
-                .addOption(req("data", "DIR", "prepared dataset directory (eimf prepare)"))
-                .addOption(req("backbone", "NAME", String.join("|", Backbones.NAMES)))
-                .addOption(req("out", "DIR", "run directory: model/, metrics.json, checkpoint/"))
-                .addOption(opt("seed", "N", "training seed (default 1)"))
-                .addOption(opt("max-len", "N", "history items read (default 20)"))
-                .addOption(opt("dim", "N", "embedding size d (default 64)"))
-                .addOption(opt("interests", "K", "interests per user (default 4)"))
-                .addOption(opt("batch", "N", "batch size (default " + d.batchSize() + ")"))
-                .addOption(opt("lr", "X", "Adam learning rate (default " + d.learningRate() + ")"))
-                .addOption(opt("negatives", "N", "shared negatives per batch row (default " + d.negativesPerRow() + ")"))
-                .addOption(opt("sampler", "NAME", "negative sampler: uniform (with replacement)|uniform-distinct (without)|log-uniform (default uniform)"))
+                .addOption(Args.option("data", "DIR", "prepared dataset directory (eimf prepare)"))
+                .addOption(Args.option("backbone", "NAME", String.join("|", Backbones.NAMES)))
+                .addOption(Args.option("out", "DIR", "run directory: model/, metrics.json, checkpoint/"))
+                .addOption(Args.option("seed", "N", "training seed (default 1)"))
+                .addOption(Args.option("max-len", "N", "history items read (default 20)"))
+                .addOption(Args.option("dim", "N", "embedding size d (default 64)"))
+                .addOption(Args.option("interests", "K", "interests per user (default 4)"))
+                .addOption(Args.option("batch", "N", "batch size (default " + d.batchSize() + ")"))
+                .addOption(Args.option("lr", "X", "Adam learning rate (default " + d.learningRate() + ")"))
+                .addOption(Args.option("negatives", "N", "shared negatives per batch row (default " + d.negativesPerRow() + ")"))
+                .addOption(Args.option("sampler", "NAME", "negative sampler: uniform (with replacement)|uniform-distinct (without)|log-uniform (default uniform)"))
                 .addOption(Option.builder().longOpt("keep-accidental-hits")
                         .desc("do not mask negatives that equal the target (masked by default, as TensorFlow does)").get())
-                .addOption(opt("init-std", "X", "item embedding init: 0 = Glorot uniform (default), else N(0,X)"))
-                .addOption(opt("eval-every", "N", "validate every N steps (default " + d.evalEvery() + ")"))
-                .addOption(opt("patience", "P", "stop after P validations without improvement (default " + d.patience() + ")"))
-                .addOption(opt("max-steps", "N", "most steps (default " + d.maxSteps() + ")"))
-                .addOption(opt("device", "cpu|cuda", "backend to require (default: the one on the classpath)"))
-                .addOption(opt("threads", "N", "BLAS threads per step thread (default: ND4J's choice); on shared machines also set OMP_NUM_THREADS=1"))
-                .addOption(opt("step-threads", "N", "Java threads sharing each training step, each with --threads BLAS threads "
+                .addOption(Args.option("init-std", "X", "item embedding init: 0 = Glorot uniform (default), else N(0,X)"))
+                .addOption(Args.option("eval-every", "N", "validate every N steps (default " + d.evalEvery() + ")"))
+                .addOption(Args.option("patience", "P", "stop after P validations without improvement (default " + d.patience() + ")"))
+                .addOption(Args.option("max-steps", "N", "most steps (default " + d.maxSteps() + ")"))
+                .addOption(Args.option("device", "cpu|cuda", "backend to require (default: the one on the classpath)"))
+                .addOption(Args.option("threads", "N", "BLAS threads per step thread (default: ND4J's choice); on shared machines also set OMP_NUM_THREADS=1"))
+                .addOption(Args.option("step-threads", "N", "Java threads sharing each training step, each with --threads BLAS threads "
                         + "(default " + d.stepThreads() + ": min(2, processors); 1 = the calling thread only)"))
                 .addOption(Option.builder().longOpt("resume").desc("continue from OUT/checkpoint").get())
                 .addOption(Option.builder().longOpt("overwrite").desc("replace an existing run directory").get());
-    }
-
-    static Option req(String name, String arg, String desc) {
-        return Option.builder().longOpt(name).hasArg().argName(arg).desc(desc).get();
-    }
-
-    static Option opt(String name, String arg, String desc) {
-        return Option.builder().longOpt(name).hasArg().argName(arg).desc(desc).get();
     }
 
     /** Checks --device against the backend on the classpath and applies --threads. */

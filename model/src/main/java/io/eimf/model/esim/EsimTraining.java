@@ -18,7 +18,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.nd4j.linalg.api.buffer.DataType;
 
@@ -31,20 +30,16 @@ public final class EsimTraining {
 
     /** Adds the ESIM options to a command's options. */
     public static Options addOptions(Options o) {
-        return o.addOption(opt("esim", "MODE", "ESIM auxiliary losses: none|align|predict|both (default none: plain IBIM)"))
-                .addOption(opt("semantic", "DIR", "semantic-interest dataset (eimf extract); needed unless --esim none"))
-                .addOption(opt("clusters", "DIR", "clusters directory (eimf cluster); needed for --semantic-scope cluster"))
-                .addOption(opt("semantic-scope", "S", "samples: only typical samples carry semantic interests; cluster: "
+        return o.addOption(Args.option("esim", "MODE", "ESIM auxiliary losses: none|align|predict|both (default none: plain IBIM)"))
+                .addOption(Args.option("semantic", "DIR", "semantic-interest dataset (eimf extract); needed unless --esim none"))
+                .addOption(Args.option("clusters", "DIR", "clusters directory (eimf cluster); needed for --semantic-scope cluster"))
+                .addOption(Args.option("semantic-scope", "S", "samples: only typical samples carry semantic interests; cluster: "
                         + "their cluster members get the union of their cluster's interests (default samples)"))
-                .addOption(opt("lambda-align", "X", "weight of the modality-alignment loss (default "
+                .addOption(Args.option("lambda-align", "X", "weight of the modality-alignment loss (default "
                         + EsimOptions.DEFAULT_LAMBDA_ALIGN + ")"))
-                .addOption(opt("lambda-predict", "X", "weight of the semantic-prediction loss (default "
+                .addOption(Args.option("lambda-predict", "X", "weight of the semantic-prediction loss (default "
                         + EsimOptions.DEFAULT_LAMBDA_PREDICT + ")"))
-                .addOption(opt("tau", "X", "InfoNCE temperature of the alignment loss (default " + EsimOptions.DEFAULT_TAU + ")"));
-    }
-
-    private static Option opt(String name, String arg, String desc) {
-        return Option.builder().longOpt(name).hasArg().argName(arg).desc(desc).get();
+                .addOption(Args.option("tau", "X", "InfoNCE temperature of the alignment loss (default " + EsimOptions.DEFAULT_TAU + ")"));
     }
 
     /** The options given on the command line. */
