@@ -17,9 +17,7 @@ import java.time.Duration;
 public record RetryPolicy(int maxRetries, Duration initialBackoff, Duration maxBackoff) {
     public RetryPolicy {
         if (maxRetries < 0) throw new IllegalArgumentException("maxRetries must be >= 0");
-        if (initialBackoff.isNegative() || maxBackoff.compareTo(initialBackoff) < 0) {
-            throw new IllegalArgumentException("need 0 <= initialBackoff <= maxBackoff");
-        }
+        new Backoff(initialBackoff, maxBackoff); // validates the range
     }
 
     /** The waiting rule between attempts. */
