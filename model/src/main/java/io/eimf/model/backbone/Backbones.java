@@ -1,5 +1,6 @@
 package io.eimf.model.backbone;
 
+import io.eimf.model.nn.Init;
 import io.eimf.model.nn.Rng;
 import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -11,11 +12,17 @@ public final class Backbones {
 
     private Backbones() {}
 
+    /** A backbone with TensorFlow-style (Glorot) initial weights. */
     public static MultiInterestBackbone create(String name, int dim, int interests, int maxLen, DataType type, Rng rng) {
+        return create(name, dim, interests, maxLen, Init.GLOROT, type, rng);
+    }
+
+    public static MultiInterestBackbone create(String name, int dim, int interests, int maxLen, Init init, DataType type,
+                                               Rng rng) {
         return switch (name) {
-            case ComiRecSA.NAME -> new ComiRecSA(dim, interests, maxLen, type, rng);
-            case ComiRecDR.NAME -> new ComiRecDR(dim, interests, maxLen, type, rng);
-            case Mind.NAME -> new Mind(dim, interests, maxLen, type, rng);
+            case ComiRecSA.NAME -> new ComiRecSA(dim, interests, maxLen, init, type, rng);
+            case ComiRecDR.NAME -> new ComiRecDR(dim, interests, maxLen, init, type, rng);
+            case Mind.NAME -> new Mind(dim, interests, maxLen, init, type, rng);
             default -> throw new IllegalArgumentException("unknown backbone '" + name + "' (" + String.join("|", NAMES) + ")");
         };
     }

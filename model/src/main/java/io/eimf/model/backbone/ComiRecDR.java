@@ -1,5 +1,6 @@
 package io.eimf.model.backbone;
 
+import io.eimf.model.nn.Init;
 import io.eimf.model.nn.Ops;
 import io.eimf.model.nn.Param;
 import io.eimf.model.nn.ParamSet;
@@ -27,12 +28,11 @@ public final class ComiRecDR implements MultiInterestBackbone {
     private final Param w;
     private StepThreads threads = StepThreads.SINGLE;
 
-    public ComiRecDR(int dim, int interests, int maxLen, DataType type, Rng rng) {
+    public ComiRecDR(int dim, int interests, int maxLen, Init init, DataType type, Rng rng) {
         this.dim = dim;
         this.k = interests;
         this.maxLen = maxLen;
-        // tf.random_normal_initializer() in the reference: N(0, 1).
-        this.w = params.add(new Param("dr.bilinear", Ops.normal(type, rng, 1.0, maxLen, dim, (long) interests * dim), true));
+        this.w = params.add(new Param("dr.bilinear", init.positionMaps(type, rng, maxLen, dim, (long) interests * dim), true));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.eimf.model.backbone;
 
+import io.eimf.model.nn.Init;
 import io.eimf.model.nn.Linear;
 import io.eimf.model.nn.Ops;
 import io.eimf.model.nn.Param;
@@ -30,13 +31,13 @@ public final class ComiRecSA implements MultiInterestBackbone {
     private final Linear w2;
     private StepThreads threads = StepThreads.SINGLE;
 
-    public ComiRecSA(int dim, int interests, int maxLen, DataType type, Rng rng) {
+    public ComiRecSA(int dim, int interests, int maxLen, Init init, DataType type, Rng rng) {
         this.dim = dim;
         this.k = interests;
         this.maxLen = maxLen;
-        this.pos = params.add(new Param("sa.position", Ops.glorotUniform(type, rng, maxLen, dim, maxLen, dim), true));
-        this.w1 = new Linear("sa.w1", dim, 4 * dim, true, type, rng, params);
-        this.w2 = new Linear("sa.w2", 4 * dim, interests, true, type, rng, params);
+        this.pos = params.add(new Param("sa.position", init.positions(type, rng, maxLen, dim), true));
+        this.w1 = new Linear("sa.w1", dim, 4 * dim, true, init, type, rng, params);
+        this.w2 = new Linear("sa.w2", 4 * dim, interests, true, init, type, rng, params);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.eimf.model.backbone;
 
+import io.eimf.model.nn.Init;
 import io.eimf.model.nn.Linear;
 import io.eimf.model.nn.Ops;
 import io.eimf.model.nn.Param;
@@ -28,13 +29,13 @@ public final class Mind implements MultiInterestBackbone {
     private final Param routingInit;
     private final Linear proj;
 
-    public Mind(int dim, int interests, int maxLen, DataType type, Rng rng) {
+    public Mind(int dim, int interests, int maxLen, Init init, DataType type, Rng rng) {
         this.dim = dim;
         this.k = interests;
         this.maxLen = maxLen;
-        this.bilinear = new Linear("mind.bilinear", dim, dim, false, type, rng, params);
+        this.bilinear = new Linear("mind.bilinear", dim, dim, false, init, type, rng, params);
         this.routingInit = params.add(new Param("mind.routing_init", Ops.normal(type, rng, 1.0, interests, maxLen), false));
-        this.proj = new Linear("mind.proj", dim, dim, true, type, rng, params);
+        this.proj = new Linear("mind.proj", dim, dim, true, init, type, rng, params);
     }
 
     @Override

@@ -16,6 +16,7 @@ import io.eimf.model.eval.Evaluator;
 import io.eimf.model.export.ItemVocabulary;
 import io.eimf.model.export.ModelDirectory;
 import io.eimf.model.ibim.IbimConfig;
+import io.eimf.model.nn.Init;
 import io.eimf.model.ibim.IbimModel;
 import io.eimf.model.nn.Backend;
 import io.eimf.model.train.NegativeSampler;
@@ -64,7 +65,9 @@ public final class TrainCommand implements Command {
                 .addOption(Args.option("sampler", "NAME", "negative sampler: uniform (with replacement)|uniform-distinct (without)|log-uniform (default uniform)"))
                 .addOption(Option.builder().longOpt("keep-accidental-hits")
                         .desc("do not mask negatives that equal the target (masked by default, as TensorFlow does)").get())
-                .addOption(Args.option("init-std", "X", "item embedding init: 0 = Glorot uniform (default), else N(0,X)"))
+                .addOption(Args.option("init", "NAME", "initial weights: glorot (ComiRec's TensorFlow code, default)|kaiming "
+                        + "(its PyTorch port: Kaiming normal on every weight)"))
+                .addOption(Args.option("init-std", "X", "item table only: N(0,X) instead of as --init says (default 0: off)"))
                 .addOption(Args.option("eval-every", "N", "validate every N steps (default " + d.evalEvery() + ")"))
                 .addOption(Args.option("patience", "P", "stop after P validations without improvement (default " + d.patience() + ")"))
                 .addOption(Args.option("max-steps", "N", "most steps (default " + d.maxSteps() + ")"))
@@ -118,7 +121,8 @@ public final class TrainCommand implements Command {
         IbimConfig cfg;
         try {
             cfg = new IbimConfig(backbone, Args.intValue(cl, "dim", 64), Args.intValue(cl, "interests", 4),
-                    Args.intValue(cl, "max-len", 20), ds.numItems(), Args.doubleValue(cl, "init-std", 0));
+                    Args.intValue(cl, "max-len", 20), ds.numItems(),
+                    Args.choice(cl, "init", Init.GLOROT.id(), Init.ids()), Args.doubleValue(cl, "init-std", 0));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }

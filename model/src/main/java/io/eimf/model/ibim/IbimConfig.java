@@ -1,6 +1,7 @@
 package io.eimf.model.ibim;
 
 import io.eimf.model.backbone.Backbones;
+import io.eimf.model.nn.Init;
 
 /**
  * The shape of an IBIM model; everything needed to rebuild it before loading weights.
@@ -10,10 +11,11 @@ import io.eimf.model.backbone.Backbones;
  * @param interests K, interests per user (default 4)
  * @param maxLen most recent history items the model reads (default 20)
  * @param numItems catalogue size; dense item ids are 1..numItems, 0 is padding
- * @param initStd item-embedding initialisation: 0 for Glorot uniform (TensorFlow's default, the reference), else
- *     N(0, initStd)
+ * @param init how every weight starts: {@link Init#id()} of glorot (ComiRec's TensorFlow code, the default) or
+ *     kaiming (its PyTorch port); absent in configs written before it existed, which mean glorot
+ * @param initStd when positive, the item table starts N(0, initStd) instead of as {@code init} says
  */
-public record IbimConfig(String backbone, int dim, int interests, int maxLen, int numItems, double initStd) {
+public record IbimConfig(String backbone, int dim, int interests, int maxLen, int numItems, String init, double initStd) {
     public IbimConfig {
         if (!Backbones.NAMES.contains(backbone)) {
             throw new IllegalArgumentException("unknown backbone '" + backbone + "' (" + String.join("|", Backbones.NAMES) + ")");
@@ -21,10 +23,21 @@ public record IbimConfig(String backbone, int dim, int interests, int maxLen, in
         if (dim < 1 || interests < 1 || maxLen < 1 || numItems < 1) {
             throw new IllegalArgumentException("dim, interests, maxLen and numItems must be positive");
         }
+        init = Init.of(init == null ? Init.GLOROT.id() : init).id();
         if (initStd < 0) throw new IllegalArgumentException("initStd must be >= 0");
     }
 
-    /** The defaults: d=64, K=4, max length 20, Glorot-uniform item embeddings. */
+    /** Glorot initialisation with an optional item-table override (as before {@code init} existed). */
+    public IbimConfig(String backbone, int dim, int interests, int maxLen, int numItems, double initStd) {
+        this(backbone, dim, interests, maxLen, numItems, Init.GLOROT.id(), initStd);
+    }
+
+    /** The scheme {@link #init()} names. */
+    public Init initScheme() {
+        return Init.of(init);
+    }
+
+    /** The defaults: d=64, K=4, max length 20, Glorot initialisation. */
     public static IbimConfig defaults(String backbone, int numItems) {
         return new IbimConfig(backbone, 64, 4, 20, numItems, 0);
     }

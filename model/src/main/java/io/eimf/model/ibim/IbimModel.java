@@ -31,10 +31,10 @@ public final class IbimModel {
         int rows = config.numItems() + 1;
         INDArray table = config.initStd() > 0
                 ? Ops.normal(dataType, rng, config.initStd(), rows, config.dim())
-                : Ops.glorotUniform(dataType, rng, rows, config.dim(), rows, config.dim());
+                : config.initScheme().table(dataType, rng, rows, config.dim());
         this.items = params.add(new Param(ITEM_EMBEDDINGS, table, true));
         this.backbone = Backbones.create(config.backbone(), config.dim(), config.interests(), config.maxLen(),
-                dataType, rng);
+                config.initScheme(), dataType, rng);
         params.addAll(backbone.params());
     }
 

@@ -11,7 +11,12 @@ public final class Linear {
 
     /** Glorot-uniform weights, zero bias (TensorFlow's dense-layer defaults, which ComiRec used). */
     public Linear(String name, int in, int out, boolean bias, DataType type, Rng rng, ParamSet into) {
-        this.w = into.add(new Param(name + ".W", Ops.glorotUniform(type, rng, in, out, in, out), true));
+        this(name, in, out, bias, Init.GLOROT, type, rng, into);
+    }
+
+    /** Weights as {@code init} starts dense layers, zero bias. */
+    public Linear(String name, int in, int out, boolean bias, Init init, DataType type, Rng rng, ParamSet into) {
+        this.w = into.add(new Param(name + ".W", init.dense(type, rng, in, out), true));
         this.b = bias ? into.add(new Param(name + ".b", Nd4j.zeros(type, 1, out), true)) : null;
     }
 

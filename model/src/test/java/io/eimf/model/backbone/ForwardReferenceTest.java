@@ -2,6 +2,7 @@ package io.eimf.model.backbone;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.eimf.model.nn.Init;
 import io.eimf.model.nn.Ops;
 import io.eimf.model.nn.Rng;
 import org.junit.jupiter.api.Test;
@@ -31,7 +32,7 @@ class ForwardReferenceTest {
     @Test
     void selfAttentionMatchesReference() {
         Rng rng = new Rng(5);
-        ComiRecSA sa = new ComiRecSA(D, K, L, DataType.FLOAT, rng);
+        ComiRecSA sa = new ComiRecSA(D, K, L, Init.GLOROT, DataType.FLOAT, rng);
         // non-zero biases so that the folded bias column is exercised
         sa.params().get("sa.w1.b").value().assign(Ops.normal(DataType.FLOAT, rng, 0.3, 1, 4 * D));
         sa.params().get("sa.w2.b").value().assign(Ops.normal(DataType.FLOAT, rng, 0.3, 1, K));
@@ -51,7 +52,7 @@ class ForwardReferenceTest {
     @Test
     void dynamicRoutingMatchesReference() {
         Rng rng = new Rng(6);
-        ComiRecDR dr = new ComiRecDR(D, K, L, DataType.FLOAT, rng);
+        ComiRecDR dr = new ComiRecDR(D, K, L, Init.GLOROT, DataType.FLOAT, rng);
         INDArray x = Ops.normal(DataType.FLOAT, rng, 0.1, (long) B * L, D);
         INDArray xt = x.reshape(B, L, D).permute(1, 0, 2).dup('c');
         INDArray hat = Nd4j.matmul(xt, dr.params().get("dr.bilinear").value())
@@ -75,7 +76,7 @@ class ForwardReferenceTest {
         INDArray[] dws = new INDArray[2];
         DataType[] types = {DataType.FLOAT, DataType.DOUBLE};
         for (int i = 0; i < 2; i++) {
-            ComiRecDR dr = new ComiRecDR(D, K, L, types[i], new Rng(8));
+            ComiRecDR dr = new ComiRecDR(D, K, L, Init.GLOROT, types[i], new Rng(8));
             Rng rng = new Rng(9);
             INDArray x = Ops.normal(types[i], rng, 0.1, (long) B * L, D);
             INDArray g = Ops.normal(types[i], rng, 1, B, K, D);
