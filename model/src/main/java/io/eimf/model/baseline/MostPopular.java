@@ -1,6 +1,7 @@
 package io.eimf.model.baseline;
 
 import io.eimf.core.dataset.EvaluationCase;
+import io.eimf.model.eval.Evaluator;
 import io.eimf.model.eval.MetricAccumulator;
 import java.util.Arrays;
 import java.util.List;
@@ -30,10 +31,18 @@ public final class MostPopular {
         return Arrays.copyOf(ranking, Math.min(n, ranking.length));
     }
 
+    /** Metrics under ComiRec's protocol (history items not excluded). */
     public Map<String, Double> evaluate(List<EvaluationCase> cases, int... cutoffs) {
+        return evaluate(cases, false, cutoffs);
+    }
+
+    /** Metrics, with each user's history items removed from the list when {@code excludeHistory}. */
+    public Map<String, Double> evaluate(List<EvaluationCase> cases, boolean excludeHistory, int... cutoffs) {
         MetricAccumulator acc = new MetricAccumulator(cutoffs);
-        int[] top = top(acc.maxCutoff());
-        for (EvaluationCase c : cases) acc.add(top, c.targets());
+        for (EvaluationCase c : cases) {
+            int[] top = top(acc.maxCutoff() + (excludeHistory ? c.history().length : 0));
+            acc.add(Evaluator.cut(top, c.history(), acc.maxCutoff(), excludeHistory), c.targets());
+        }
         return acc.result();
     }
 }

@@ -46,6 +46,8 @@ public final class EvaluateCommand implements Command {
                 .addOption(Args.option("out", "FILE", "also write the metrics as JSON"))
                 .addOption(Args.option("threads", "N", "BLAS/op threads"))
                 .addOption(Args.option("device", "cpu|cuda", "backend to require"))
+                .addOption(Option.builder().longOpt("exclude-history")
+                        .desc("drop each user's history items from its ranking before the cutoff (default: kept, as ComiRec)").get())
                 .addOption(Option.builder().longOpt("json").desc("print JSON instead of a table").get());
     }
 
@@ -61,14 +63,16 @@ public final class EvaluateCommand implements Command {
         List<EvaluationCase> cases = ds.evaluationCases(split.equals("test") ? SplitRole.TEST : SplitRole.VALID);
         if (cases.isEmpty()) throw new EimfException(dataDir + ": no " + split + " users");
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("protocol", Evaluator.PROTOCOL);
+        boolean excludeHistory = cl.hasOption("exclude-history");
+        String protocol = Evaluator.protocol(excludeHistory);
+        out.put("protocol", protocol);
         out.put("dataset", TrainCommand.datasetInfo(ds));
         out.put("split", split);
         out.put("users", cases.size());
         Map<String, Double> metrics;
         String label;
         if (baseline != null) {
-            metrics = new MostPopular(TrainingData.of(ds).counts()).evaluate(cases, 20, 50);
+            metrics = new MostPopular(TrainingData.of(ds).counts()).evaluate(cases, excludeHistory, 20, 50);
             label = "most-popular";
             out.put("model", "most-popular (training-sequence popularity)");
         } else {
@@ -81,7 +85,7 @@ public final class EvaluateCommand implements Command {
                 throw new EimfException(e.getMessage(), e);
             }
             checkCatalogue(m, ds, modelDir, dataDir);
-            metrics = new Evaluator().evaluate(m.model(), cases, 20, 50);
+            metrics = new Evaluator().excludeHistory(excludeHistory).evaluate(m.model(), cases, 20, 50);
             label = m.model().config().backbone();
             out.put("model", modelDir.toString());
             out.put("backbone", label);
@@ -93,7 +97,7 @@ public final class EvaluateCommand implements Command {
         if (cl.hasOption("json")) {
             ctx.out().print(Json.pretty(out));
         } else {
-            ctx.out().printf("%s on %s (%s, %d users; %s)%n", label, dataDir, split, cases.size(), Evaluator.PROTOCOL);
+            ctx.out().printf("%s on %s (%s, %d users; %s)%n", label, dataDir, split, cases.size(), protocol);
             TrainCommand.printMetrics(ctx, label, metrics);
         }
         return 0;

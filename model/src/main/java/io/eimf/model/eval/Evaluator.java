@@ -17,16 +17,22 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Exact full-ranking evaluation of an IBIM model: every item is a candidate (history items included, as in
  * ComiRec's evaluation; only padding is excluded), users are scored in chunks through {@link TopNRetriever}.
+ * {@link #excludeHistory(boolean)} switches to the other common protocol, where the items a user has already seen
+ * (the whole evaluation history, not only the last L) are removed from the ranking before cutting at N.
  */
 public final class Evaluator {
-    /** The protocol string recorded with every number this class produces. */
+    /** The protocol string recorded with every number this class produces (ComiRec's: history not excluded). */
     public static final String PROTOCOL = "full-ranking; K interests merged by max inner product; history items not "
             + "excluded; Recall=hits/|targets|, NDCG IDCG over min(|targets|,N); comirec-ndcg: IDCG over hits";
+    /** The protocol string of the history-excluded variant. */
+    public static final String PROTOCOL_EXCLUDING_HISTORY = "full-ranking; K interests merged by max inner product; "
+            + "history items excluded; Recall=hits/|targets|, NDCG IDCG over min(|targets|,N); comirec-ndcg: IDCG over hits";
     static final WorkspaceConfiguration WS = WorkspaceConfiguration.builder()
             .policyAllocation(AllocationPolicy.OVERALLOCATE).overallocationLimit(0.2)
             .policyLearning(LearningPolicy.FIRST_LOOP).policyReset(ResetPolicy.BLOCK_LEFT)
             .policySpill(SpillPolicy.REALLOCATE).build();
     private final int chunk;
+    private boolean excludeHistory;
 
     /** @param chunk users scored together (memory is chunk*K*items scores) */
     public Evaluator(int chunk) {
@@ -38,6 +44,36 @@ public final class Evaluator {
         this(256);
     }
 
+    /** Removes each user's history items from its ranking (default false: ComiRec's protocol). */
+    public Evaluator excludeHistory(boolean exclude) {
+        this.excludeHistory = exclude;
+        return this;
+    }
+
+    /** The protocol string of this evaluator's numbers. */
+    public String protocol() {
+        return protocol(excludeHistory);
+    }
+
+    /** The protocol string for either variant (also used by baselines). */
+    public static String protocol(boolean excludeHistory) {
+        return excludeHistory ? PROTOCOL_EXCLUDING_HISTORY : PROTOCOL;
+    }
+
+    /**
+     * The first {@code n} items of {@code ranked} that are not in {@code history}; with {@code exclude} false, simply
+     * the first {@code n}. Callers rank at least {@code n + |history|} items so that n survive.
+     */
+    public static int[] cut(int[] ranked, int[] history, int n, boolean exclude) {
+        if (!exclude) return ranked.length <= n ? ranked : java.util.Arrays.copyOf(ranked, n);
+        java.util.Set<Integer> seen = new java.util.HashSet<>();
+        for (int h : history) seen.add(h);
+        int[] out = new int[Math.min(n, ranked.length)];
+        int m = 0;
+        for (int i = 0; i < ranked.length && m < out.length; i++) if (!seen.contains(ranked[i])) out[m++] = ranked[i];
+        return m == out.length ? out : java.util.Arrays.copyOf(out, m);
+    }
+
     /** Metrics at the given cutoffs (e.g. 20, 50). */
     public Map<String, Double> evaluate(IbimModel model, List<EvaluationCase> cases, int... cutoffs) {
         MetricAccumulator acc = new MetricAccumulator(cutoffs);
@@ -45,11 +81,19 @@ public final class Evaluator {
         for (int from = 0; from < cases.size(); from += chunk) {
             int to = Math.min(cases.size(), from + chunk);
             int[][] hist = new int[to - from][];
-            for (int i = from; i < to; i++) hist[i - from] = cases.get(i).history();
+            int longest = 0;
+            for (int i = from; i < to; i++) {
+                hist[i - from] = cases.get(i).history();
+                longest = Math.max(longest, hist[i - from].length);
+            }
+            int depth = acc.maxCutoff() + (excludeHistory ? longest : 0);
             try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(WS, "EIMF_EVAL")) {
                 TopNRetriever r = new TopNRetriever(model.itemEmbeddings().value());
-                TopNRetriever.Ranked[] ranked = r.retrieve(model.interests(HistoryBatch.of(hist, maxLen)), acc.maxCutoff());
-                for (int i = from; i < to; i++) acc.add(ranked[i - from].items(), cases.get(i).targets());
+                TopNRetriever.Ranked[] ranked = r.retrieve(model.interests(HistoryBatch.of(hist, maxLen)), depth);
+                for (int i = from; i < to; i++) {
+                    acc.add(cut(ranked[i - from].items(), hist[i - from], acc.maxCutoff(), excludeHistory),
+                            cases.get(i).targets());
+                }
             }
         }
         return acc.result();
