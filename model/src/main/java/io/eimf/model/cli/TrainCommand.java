@@ -65,6 +65,8 @@ public final class TrainCommand implements Command {
                 .addOption(Args.option("sampler", "NAME", "negative sampler: uniform (with replacement)|uniform-distinct (without)|log-uniform (default uniform)"))
                 .addOption(Option.builder().longOpt("keep-accidental-hits")
                         .desc("do not mask negatives that equal the target (masked by default, as TensorFlow does)").get())
+                .addOption(Args.option("examples", "NAME", "how batches draw examples: per-user (ComiRec's DataIterator: "
+                        + "distinct users, one random cut each; default)|per-interaction (cuts uniform over all training positions)"))
                 .addOption(Args.option("init", "NAME", "initial weights: glorot (ComiRec's TensorFlow code, default)|kaiming "
                         + "(its PyTorch port: Kaiming normal on every weight)"))
                 .addOption(Args.option("init-std", "X", "item table only: N(0,X) instead of as --init says (default 0: off)"))
@@ -108,7 +110,8 @@ public final class TrainCommand implements Command {
                 Args.intValue(cl, "negatives", d.negativesPerRow()), sampler, !cl.hasOption("keep-accidental-hits"),
                 Args.intValue(cl, "eval-every", d.evalEvery()), Args.intValue(cl, "patience", d.patience()),
                 Args.longValue(cl, "max-steps", d.maxSteps()), d.metric(), seed, true,
-                Args.intValue(cl, "step-threads", d.stepThreads()));
+                Args.intValue(cl, "step-threads", d.stepThreads()),
+                Args.choice(cl, "examples", d.examples(), TrainingData.EXAMPLES.toArray(String[]::new)));
         Path ckpt = out.resolve("checkpoint");
         if (resume && !Files.isDirectory(ckpt)) throw new EimfException(ckpt + ": no checkpoint to resume from");
         if (!resume && Files.exists(out) && !cl.hasOption("overwrite")) {

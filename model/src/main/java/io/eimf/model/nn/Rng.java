@@ -35,6 +35,12 @@ public final class Rng {
         return (int) r;
     }
 
+    /** Uniform in [0, bound) (the modulo bias is below 2^-40 for bounds under 2^23). */
+    public long nextLong(long bound) {
+        if (bound <= 0) throw new IllegalArgumentException("bound must be positive: " + bound);
+        return (nextLong() >>> 1) % bound;
+    }
+
     /** Uniform in [0, 1). */
     public double nextDouble() {
         return (nextLong() >>> 11) * 0x1.0p-53;

@@ -16,10 +16,12 @@ package io.eimf.model.train;
  * @param workspace run each step in an ND4J workspace (faster; false only for debugging)
  * @param stepThreads Java threads that share the independent parts of a step (SA's hidden-layer rows, DR's users
  *     and positions), each calling BLAS with its own {@code --threads} (default: 2 where there are 2 processors)
+ * @param examples how a batch's (history, target) examples are drawn: {@link TrainingData#PER_USER} (ComiRec's
+ *     DataIterator, the default) or {@link TrainingData#PER_INTERACTION}
  */
 public record TrainOptions(int batchSize, double learningRate, int negativesPerRow, String sampler,
                            boolean removeAccidentalHits, int evalEvery, int patience, long maxSteps, String metric,
-                           long seed, boolean workspace, int stepThreads) {
+                           long seed, boolean workspace, int stepThreads, String examples) {
     public TrainOptions {
         if (batchSize < 1) throw new IllegalArgumentException("batch size must be positive");
         if (negativesPerRow < 1) throw new IllegalArgumentException("negatives per row must be positive");
@@ -27,40 +29,49 @@ public record TrainOptions(int batchSize, double learningRate, int negativesPerR
         if (patience < 1) throw new IllegalArgumentException("patience must be positive");
         if (maxSteps < 1) throw new IllegalArgumentException("max steps must be positive");
         if (stepThreads < 1) throw new IllegalArgumentException("step threads must be positive");
+        if (examples == null) examples = TrainingData.PER_USER;   // options recorded before the field existed
+        if (!TrainingData.EXAMPLES.contains(examples)) {
+            throw new IllegalArgumentException("unknown examples '" + examples + "' (" + String.join("|", TrainingData.EXAMPLES) + ")");
+        }
     }
 
     public static TrainOptions defaults() {
         return new TrainOptions(128, 1e-3, 10, NegativeSampler.UNIFORM, true, 200, 5, 100_000, "recall@50", 1, true,
-                io.eimf.model.nn.StepThreads.defaultThreads());
+                io.eimf.model.nn.StepThreads.defaultThreads(), TrainingData.PER_USER);
     }
 
     public TrainOptions withSeed(long s) {
         return new TrainOptions(batchSize, learningRate, negativesPerRow, sampler, removeAccidentalHits, evalEvery,
-                patience, maxSteps, metric, s, workspace, stepThreads);
+                patience, maxSteps, metric, s, workspace, stepThreads, examples);
     }
 
     public TrainOptions withSchedule(int evalEvery, int patience, long maxSteps) {
         return new TrainOptions(batchSize, learningRate, negativesPerRow, sampler, removeAccidentalHits, evalEvery,
-                patience, maxSteps, metric, seed, workspace, stepThreads);
+                patience, maxSteps, metric, seed, workspace, stepThreads, examples);
     }
 
     public TrainOptions withBatch(int batch, double lr, int negatives) {
         return new TrainOptions(batch, lr, negatives, sampler, removeAccidentalHits, evalEvery, patience, maxSteps,
-                metric, seed, workspace, stepThreads);
+                metric, seed, workspace, stepThreads, examples);
     }
 
     public TrainOptions withSampler(String s, boolean removeHits) {
         return new TrainOptions(batchSize, learningRate, negativesPerRow, s, removeHits, evalEvery, patience,
-                maxSteps, metric, seed, workspace, stepThreads);
+                maxSteps, metric, seed, workspace, stepThreads, examples);
     }
 
     public TrainOptions withWorkspace(boolean ws) {
         return new TrainOptions(batchSize, learningRate, negativesPerRow, sampler, removeAccidentalHits, evalEvery,
-                patience, maxSteps, metric, seed, ws, stepThreads);
+                patience, maxSteps, metric, seed, ws, stepThreads, examples);
+    }
+
+    public TrainOptions withExamples(String e) {
+        return new TrainOptions(batchSize, learningRate, negativesPerRow, sampler, removeAccidentalHits, evalEvery,
+                patience, maxSteps, metric, seed, workspace, stepThreads, e);
     }
 
     public TrainOptions withStepThreads(int n) {
         return new TrainOptions(batchSize, learningRate, negativesPerRow, sampler, removeAccidentalHits, evalEvery,
-                patience, maxSteps, metric, seed, workspace, n);
+                patience, maxSteps, metric, seed, workspace, n, examples);
     }
 }

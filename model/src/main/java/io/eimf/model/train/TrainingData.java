@@ -12,17 +12,25 @@ import java.util.List;
 
 /**
  * What training reads from a prepared dataset: training sequences with their dense user ids, validation and test
- * cases, item counts. Batches are drawn as ComiRec's DataIterator does: distinct random training users, then a
- * random cut k in [4, len) (in [1, len) for sequences of at most 4 items); the target is item k and the history the
- * up-to-maxLen items before it.
+ * cases, item counts. An example is a cut k in [4, len) (in [1, len) for sequences of at most 4 items): the target
+ * is item k and the history the up-to-maxLen items before it. {@link #PER_USER} batches are drawn as ComiRec's
+ * DataIterator does (distinct random users, then a random cut); {@link #PER_INTERACTION} batches draw every
+ * (user, cut) pair with equal chance, so a long sequence gives examples in proportion to its length.
  */
 public final class TrainingData {
+    /** Examples per batch: distinct users, one random cut each (ComiRec's DataIterator; the default). */
+    public static final String PER_USER = "per-user";
+    /** Examples per batch: cuts uniform over every training target position, with replacement. */
+    public static final String PER_INTERACTION = "per-interaction";
+    /** The example schemes. */
+    public static final List<String> EXAMPLES = List.of(PER_USER, PER_INTERACTION);
     private final int numItems;
     private final int[] users;
     private final int[][] sequences;
     private final List<EvaluationCase> valid;
     private final List<EvaluationCase> test;
     private final long[] counts;
+    private final long[] cutsBefore;   // cutsBefore[i] = cuts of sequences 0..i (per-interaction draws)
 
     public TrainingData(int numItems, int[] users, int[][] sequences, List<EvaluationCase> valid,
                         List<EvaluationCase> test) {
@@ -35,6 +43,16 @@ public final class TrainingData {
         this.test = test;
         List<int[]> seqs = new ArrayList<>(List.of(sequences));
         this.counts = MostPopular.counts(seqs, numItems);
+        this.cutsBefore = new long[sequences.length];
+        long c = 0;
+        for (int i = 0; i < sequences.length; i++) {
+            c += sequences[i].length - firstCut(sequences[i]);
+            cutsBefore[i] = c;
+        }
+    }
+
+    private static int firstCut(int[] s) {
+        return s.length > 4 ? 4 : 1;
     }
 
     /** Reads a prepared dataset's training sequences (at least 2 items) and its VALID/TEST cases. */
@@ -76,7 +94,37 @@ public final class TrainingData {
     /** One training batch: dense user ids, the history batch and the targets. */
     public record Batch(int[] users, HistoryBatch history, int[] targets) {}
 
-    /** Draws a batch (users without replacement when there are enough). */
+    /** Draws a batch of {@code examples} ({@link #PER_USER} or {@link #PER_INTERACTION}). */
+    public Batch sample(Rng rng, int batchSize, int maxLen, String examples) {
+        return switch (examples) {
+            case PER_USER -> sample(rng, batchSize, maxLen);
+            case PER_INTERACTION -> samplePerInteraction(rng, batchSize, maxLen);
+            default -> throw new IllegalArgumentException("unknown examples '" + examples + "' (" + String.join("|", EXAMPLES) + ")");
+        };
+    }
+
+    /** A per-interaction batch: each example's (user, cut) uniform over all training cuts, with replacement. */
+    public Batch samplePerInteraction(Rng rng, int batchSize, int maxLen) {
+        long total = cutsBefore[cutsBefore.length - 1];
+        int[][] seqs = new int[batchSize][];
+        int[] cut = new int[batchSize];
+        int[] targets = new int[batchSize];
+        int[] us = new int[batchSize];
+        for (int i = 0; i < batchSize; i++) {
+            long x = rng.nextLong(total);                          // the x-th cut overall
+            int u = java.util.Arrays.binarySearch(cutsBefore, x + 1);
+            if (u < 0) u = -u - 1;                                   // first sequence whose running count exceeds x
+            int[] s = sequences[u];
+            int k = firstCut(s) + (int) (x - (u == 0 ? 0 : cutsBefore[u - 1]));
+            seqs[i] = s;
+            cut[i] = k;
+            targets[i] = s[k];
+            us[i] = users[u];
+        }
+        return new Batch(us, HistoryBatch.ofSlices(seqs, cut, maxLen), targets);
+    }
+
+    /** A per-user batch (ComiRec's DataIterator): users without replacement when there are enough. */
     public Batch sample(Rng rng, int batchSize, int maxLen) {
         int n = sequences.length;
         int[] pick = new int[batchSize];
@@ -99,7 +147,7 @@ public final class TrainingData {
         int[] us = new int[batchSize];
         for (int i = 0; i < batchSize; i++) {
             int[] s = sequences[pick[i]];
-            int lo = s.length > 4 ? 4 : 1;
+            int lo = firstCut(s);
             int k = lo + rng.nextInt(s.length - lo);
             seqs[i] = s;
             cut[i] = k;
