@@ -32,8 +32,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * {@code eimf bench train}: median milliseconds per training step and evaluation time per 1000 users on random
- * sequences of a given shape (defaults B=128, L=50, d=64, K=4, 3000 items, 10 x B = 1280 negatives), plus the
- * process's peak resident memory. Prints one table row per backbone. Besides the process CPU per step it prints the
+ * sequences of a given shape (defaults B=128, L=50, d=64, K=4, 3000 items, 10 x B = 1280 negatives), plus each
+ * row's peak resident memory. Prints one table row per backbone. Besides the process CPU per step it prints the
  * calling thread's CPU per step ("main cpu ms"): with step threads that is the step's critical path, roughly what
  * an idle machine's wall time would be, and it barely moves with other processes' load.
  */
@@ -119,9 +119,14 @@ public final class BenchTrainCommand implements Command {
             ctx.out().printf(Locale.ROOT, "ESIM rows: --esim %s, %.0f%% of users with 4 random 384-d semantic interests "
                     + "(vocabulary 60), defaults lambda/tau; same batches as the plain row%n", esimMode.label(), 100 * share);
         }
+        boolean perRow = resetPeakRss();
+        ctx.out().printf(Locale.ROOT, "peak RSS: %s%n", perRow
+                ? "each row's own peak (VmHWM reset through /proc/self/clear_refs before the row; the JVM keeps the heap it grew)"
+                : "the process peak so far (this kernel cannot reset VmHWM), so a row includes the rows before it");
         ctx.out().printf(Locale.ROOT, "%-18s %10s %10s %10s %12s %12s %16s %12s%n", "backbone", "median ms", "p10 ms", "p90 ms",
                 "cpu ms/step", "main cpu ms", "eval ms/1000 u", "peak RSS MB");
         for (String name : names) for (boolean esim : bank == null ? new boolean[] {false} : new boolean[] {false, true}) {
+            resetPeakRss();
             IbimModel model = new IbimModel(new IbimConfig(name, d, k, l, items, 0), DataType.FLOAT, 1);
             Trainer t = new Trainer(model, data, TrainOptions.defaults().withBatch(b, 1e-3, neg).withWorkspace(ws)
                     .withStepThreads(stepThreads));
@@ -164,7 +169,17 @@ public final class BenchTrainCommand implements Command {
         return os instanceof com.sun.management.OperatingSystemMXBean s ? s.getProcessCpuTime() : -1;
     }
 
-    /** VmHWM (peak resident set) from /proc, or -1 where unavailable. */
+    /** Resets VmHWM to the current resident set (Linux 4.0+: "5" into clear_refs); false where that is not possible. */
+    static boolean resetPeakRss() {
+        try {
+            Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    /** VmHWM (peak resident set since start or the last {@link #resetPeakRss()}) from /proc, or -1 where unavailable. */
     static long peakRssMb() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
