@@ -8,7 +8,8 @@ import java.util.Set;
 /**
  * Top-N metrics averaged over users. Standard definitions: Recall@N = hits / |distinct targets|, HitRate@N = share
  * of users with a hit, NDCG@N with IDCG over min(|targets|, N) ideal hits. ComiRec's code reports NDCG with IDCG over
- * the number of hits instead; that variant appears only as {@code comirec-ndcg@N}.
+ * the number of hits instead; that variant appears only as {@code comirec-ndcg@N}. {@code micro-recall@N} pools
+ * instead of averaging (all hits / all targets), as some toolkits report recall; users with many targets weigh more.
  */
 public final class MetricAccumulator {
     private final int[] cutoffs;
@@ -16,7 +17,9 @@ public final class MetricAccumulator {
     private final double[] hit;
     private final double[] ndcg;
     private final double[] comirecNdcg;
+    private final long[] pooledHits;
     private long users;
+    private long pooledTargets;
 
     public MetricAccumulator(int... cutoffs) {
         this.cutoffs = cutoffs.clone();
@@ -24,6 +27,7 @@ public final class MetricAccumulator {
         this.hit = new double[cutoffs.length];
         this.ndcg = new double[cutoffs.length];
         this.comirecNdcg = new double[cutoffs.length];
+        this.pooledHits = new long[cutoffs.length];
     }
 
     /** The largest cutoff: how long ranked lists must be. */
@@ -39,6 +43,7 @@ public final class MetricAccumulator {
         for (int x : targets) t.add(x);
         if (t.isEmpty()) throw new IllegalArgumentException("a user without targets cannot be evaluated");
         users++;
+        pooledTargets += t.size();
         for (int c = 0; c < cutoffs.length; c++) {
             int n = Math.min(cutoffs[c], ranked.length);
             int hits = 0;
@@ -50,6 +55,7 @@ public final class MetricAccumulator {
                 }
             }
             recall[c] += (double) hits / t.size();
+            pooledHits[c] += hits;
             if (hits > 0) hit[c] += 1;
             double idcg = 0;
             for (int r = 0; r < Math.min(t.size(), cutoffs[c]); r++) idcg += 1.0 / log2(r + 2);
@@ -70,7 +76,7 @@ public final class MetricAccumulator {
         return users;
     }
 
-    /** Metric name -> mean over users, e.g. recall@50, hitrate@50, ndcg@50, comirec-ndcg@50. */
+    /** Metric name -> mean over users, e.g. recall@50, hitrate@50, ndcg@50, comirec-ndcg@50; and micro-recall@50. */
     public Map<String, Double> result() {
         Map<String, Double> m = new LinkedHashMap<>();
         for (int c = 0; c < cutoffs.length; c++) {
@@ -80,6 +86,7 @@ public final class MetricAccumulator {
             m.put("hitrate@" + n, hit[c] / u);
             m.put("ndcg@" + n, ndcg[c] / u);
             m.put("comirec-ndcg@" + n, comirecNdcg[c] / u);
+            m.put("micro-recall@" + n, pooledHits[c] / (double) Math.max(1, pooledTargets));
         }
         return m;
     }

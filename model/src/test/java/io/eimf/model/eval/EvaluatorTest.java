@@ -36,6 +36,7 @@ class EvaluatorTest {
         assertEquals(0.5, m.get("hitrate@2"), 1e-12);
         assertEquals((1 / l3) / (1 + 1 / l3) / 2, m.get("ndcg@2"), 1e-12);   // IDCG over min(|targets|, N) = 2
         assertEquals((1 / l3) / 1.0 / 2, m.get("comirec-ndcg@2"), 1e-12);   // ComiRec: IDCG over the 1 hit
+        assertEquals(1.0 / 3, m.get("micro-recall@2"), 1e-12);                // pooled: 1 hit of 3 targets
     }
 
     @Test
