@@ -20,7 +20,6 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
 /**
@@ -45,16 +44,18 @@ public final class DemoCommand implements Command {
     @Override
     public Options options() {
         return new Options()
-                .addOption(Option.builder().longOpt("data").hasArg().argName("NAME").desc("synth (default) or ml-100k").get())
-                .addOption(Option.builder().longOpt("input").hasArg().argName("DIR").desc("MovieLens 100K folder for --data ml-100k").get())
-                .addOption(Option.builder().longOpt("users").hasArg().argName("N").desc("synthetic users (default 600)").get())
-                .addOption(Option.builder().longOpt("steps").hasArg().argName("N").desc("most training steps (default 300)").get())
-                .addOption(Option.builder().longOpt("backbone").hasArg().argName("B").desc("comirec-sa (default), comirec-dr or mind").get())
-                .addOption(Option.builder().longOpt("work").hasArg().argName("DIR").desc("work folder (default eimf-work)").get())
-                .addOption(Option.builder().longOpt("resources").hasArg().argName("SPEC").desc("pool, e.g. cpu=2,memory=8g").get())
-                .addOption(Option.builder().longOpt("llm-url").hasArg().argName("URL").desc("a running llm-service (default: in-process, metadata provider)").get())
-                .addOption(Option.builder().longOpt("tracking-uri").hasArg().argName("URL").desc("an MLflow server (default: local store in the work folder)").get())
-                .addOption(Option.builder().longOpt("flink-url").hasArg().argName("URL").desc("a Flink cluster's REST API (default: mini-cluster)").get());
+                .addOption(Args.option("data", "NAME", "synth (default) or ml-100k"))
+                .addOption(Args.option("input", "DIR", "MovieLens 100K folder for --data ml-100k"))
+                .addOption(Args.option("users", "N", "synthetic users (default 600)"))
+                .addOption(Args.option("steps", "N", "most training steps (default 300)"))
+                .addOption(Args.option("backbone", "B", "comirec-sa (default), comirec-dr or mind"))
+                .addOption(Args.option("work", "DIR", "work folder (default eimf-work)"))
+                .addOption(Args.option("resources", "SPEC", "pool, e.g. cpu=2,memory=8g"))
+                .addOption(Args.option("llm-url", "URL",
+                        "a running llm-service (default: in-process, metadata provider)"))
+                .addOption(Args.option("tracking-uri", "URL",
+                        "an MLflow server (default: local store in the work folder)"))
+                .addOption(Args.option("flink-url", "URL", "a Flink cluster's REST API (default: mini-cluster)"));
     }
 
     @Override

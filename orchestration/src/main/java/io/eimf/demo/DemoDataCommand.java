@@ -10,7 +10,6 @@ import io.eimf.core.synth.SyntheticData;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
 /**
@@ -32,11 +31,11 @@ public final class DemoDataCommand implements Command {
     @Override
     public Options options() {
         return new Options()
-                .addOption(Option.builder().longOpt("data").hasArg().argName("NAME").desc("synth (default) or ml-100k").get())
-                .addOption(Option.builder().longOpt("input").hasArg().argName("DIR").desc("MovieLens 100K folder (u.data, u.item) for --data ml-100k").get())
-                .addOption(Option.builder().longOpt("users").hasArg().argName("N").desc("synthetic users (default 600)").get())
-                .addOption(Option.builder().longOpt("seed").hasArg().argName("S").desc("synthetic data seed (default 42)").get())
-                .addOption(Option.builder().longOpt("out").hasArg().argName("DIR").required().desc("output folder").get());
+                .addOption(Args.option("data", "NAME", "synth (default) or ml-100k"))
+                .addOption(Args.option("input", "DIR", "MovieLens 100K folder (u.data, u.item) for --data ml-100k"))
+                .addOption(Args.option("users", "N", "synthetic users (default 600)"))
+                .addOption(Args.option("seed", "S", "synthetic data seed (default 42)"))
+                .addOption(Args.requiredOption("out", "DIR", "output folder"));
     }
 
     @Override

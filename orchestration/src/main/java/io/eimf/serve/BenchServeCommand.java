@@ -49,15 +49,15 @@ public final class BenchServeCommand implements Command {
     @Override
     public Options options() {
         return new Options()
-                .addOption(Option.builder().longOpt("items").hasArg().argName("N,N").desc("catalogue sizes (default 10000,100000)").get())
-                .addOption(Option.builder().longOpt("interests").hasArg().argName("K").desc("interests per user (default 4)").get())
-                .addOption(Option.builder().longOpt("dim").hasArg().argName("D").desc("embedding size (default 64)").get())
-                .addOption(Option.builder().longOpt("backbone").hasArg().argName("B").desc("comirec-sa (default), comirec-dr or mind").get())
-                .addOption(Option.builder().longOpt("n").hasArg().argName("N").desc("top-N (default 50)").get())
-                .addOption(Option.builder().longOpt("history").hasArg().argName("L").desc("history length per request (default 20)").get())
-                .addOption(Option.builder().longOpt("requests").hasArg().argName("R").desc("timed requests per case (default 2000)").get())
-                .addOption(Option.builder().longOpt("warmup").hasArg().argName("W").desc("untimed requests first (default 500)").get())
-                .addOption(Option.builder().longOpt("threads").hasArg().argName("N").desc("BLAS threads (default 1, as eimf serve)").get())
+                .addOption(Args.option("items", "N,N", "catalogue sizes (default 10000,100000)"))
+                .addOption(Args.option("interests", "K", "interests per user (default 4)"))
+                .addOption(Args.option("dim", "D", "embedding size (default 64)"))
+                .addOption(Args.option("backbone", "B", "comirec-sa (default), comirec-dr or mind"))
+                .addOption(Args.option("n", "N", "top-N (default 50)"))
+                .addOption(Args.option("history", "L", "history length per request (default 20)"))
+                .addOption(Args.option("requests", "R", "timed requests per case (default 2000)"))
+                .addOption(Args.option("warmup", "W", "untimed requests first (default 500)"))
+                .addOption(Args.option("threads", "N", "BLAS threads (default 1, as eimf serve)"))
                 .addOption(Option.builder().longOpt("no-http").desc("in-process only").get())
                 .addOption(Option.builder().longOpt("compare-nd4j").desc("also time the model alone on the plain-Java "
                         + "path and on the batched ND4J path evaluation uses, alternating in runs of 100 requests").get());

@@ -9,7 +9,6 @@ import io.eimf.mlflow.model.ModelUri;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
 /** {@code eimf serve}: serves a registered or exported model over HTTP, swapping in newly promoted versions. */
@@ -27,21 +26,21 @@ public final class ServeCommand implements Command {
     @Override
     public Options options() {
         Options o = new Options()
-                .addOption(Option.builder().longOpt("model").hasArg().argName("URI|DIR").required()
-                        .desc("models:/NAME@champion, models:/NAME/VERSION or an exported model folder").get())
-                .addOption(Option.builder().longOpt("port").hasArg().argName("P").desc("port (default 8000; 0: any free port)").get())
-                .addOption(Option.builder().longOpt("host").hasArg().argName("ADDR")
-                        .desc("address to bind (default 127.0.0.1; 0.0.0.0 exposes it to the network)").get())
-                .addOption(Option.builder().longOpt("poll-seconds").hasArg().argName("S")
-                        .desc("how often to check the alias or folder for a new model (default 30; 0: never)").get())
-                .addOption(Option.builder().longOpt("cache").hasArg().argName("DIR")
-                        .desc("where registry models are downloaded (default $EIMF_MODEL_CACHE or ~/.cache/eimf/models)").get())
-                .addOption(Option.builder().longOpt("max-history").hasArg().argName("N")
-                        .desc("most history items per request (default " + RecommendService.DEFAULT_MAX_HISTORY + ")").get())
-                .addOption(Option.builder().longOpt("threads").hasArg().argName("N")
-                        .desc("BLAS threads per request (default 1: requests already run in parallel)").get())
-                .addOption(Option.builder().longOpt("max-n").hasArg().argName("N")
-                        .desc("largest n per request (default " + RecommendService.DEFAULT_MAX_N + ")").get());
+                .addOption(Args.requiredOption("model", "URI|DIR",
+                        "models:/NAME@champion, models:/NAME/VERSION or an exported model folder"))
+                .addOption(Args.option("port", "P", "port (default 8000; 0: any free port)"))
+                .addOption(Args.option("host", "ADDR",
+                        "address to bind (default 127.0.0.1; 0.0.0.0 exposes it to the network)"))
+                .addOption(Args.option("poll-seconds", "S",
+                        "how often to check the alias or folder for a new model (default 30; 0: never)"))
+                .addOption(Args.option("cache", "DIR",
+                        "where registry models are downloaded (default $EIMF_MODEL_CACHE or ~/.cache/eimf/models)"))
+                .addOption(Args.option("max-history", "N",
+                        "most history items per request (default " + RecommendService.DEFAULT_MAX_HISTORY + ")"))
+                .addOption(Args.option("threads", "N",
+                        "BLAS threads per request (default 1: requests already run in parallel)"))
+                .addOption(Args.option("max-n", "N",
+                        "largest n per request (default " + RecommendService.DEFAULT_MAX_N + ")"));
         return Backends.add(o);
     }
 

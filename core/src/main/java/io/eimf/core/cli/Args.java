@@ -17,6 +17,11 @@ public final class Args {
         return Option.builder().longOpt(name).hasArg().desc(desc).get();
     }
 
+    /** A {@code --name VALUE} option that must be given; {@code argName} is how the help shows the value. */
+    public static Option requiredOption(String name, String argName, String desc) {
+        return Option.builder().longOpt(name).hasArg().argName(argName).required().desc(desc).get();
+    }
+
     /** A required string option. */
     public static String required(CommandLine cl, String opt) {
         String v = cl.getOptionValue(opt);

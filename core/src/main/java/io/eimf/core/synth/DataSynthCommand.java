@@ -25,8 +25,7 @@ public final class DataSynthCommand implements Command {
     public Options options() {
         SyntheticData.Config d = SyntheticData.Config.defaults();
         return new Options()
-                .addOption(Option.builder().longOpt("out").hasArg().argName("DIR").required()
-                        .desc("output directory (written atomically)").get())
+                .addOption(Args.requiredOption("out", "DIR", "output directory (written atomically)"))
                 .addOption(opt("users", "number of users", d.users()))
                 .addOption(opt("categories", "number of interest categories", d.categories()))
                 .addOption(opt("items-per-category", "items in each category", d.itemsPerCategory()))

@@ -36,9 +36,8 @@ public final class ClusterCommand implements Command {
     @Override
     public Options options() {
         return new Options()
-                .addOption(Option.builder().longOpt("data").hasArg().argName("DIR").desc("prepared dataset").get())
-                .addOption(Option.builder().longOpt("out").hasArg().argName("DIR")
-                        .desc("clusters directory to write (atomically)").get())
+                .addOption(Args.option("data", "DIR", "prepared dataset"))
+                .addOption(Args.option("out", "DIR", "clusters directory to write (atomically)"))
                 .addOption(opt("features", "categories (normalised category histogram) or text (mean item text "
                         + "embedding)", ProfileFeatures.CATEGORIES))
                 .addOption(opt("embedding-model", "embedding model for --features text", DEFAULT_EMBEDDING_MODEL))
@@ -57,7 +56,7 @@ public final class ClusterCommand implements Command {
     }
 
     static Option opt(String name, String desc, Object def) {
-        return Option.builder().longOpt(name).hasArg().desc(desc + " (default " + def + ")").get();
+        return Args.option(name, desc + " (default " + def + ")");
     }
 
     @Override

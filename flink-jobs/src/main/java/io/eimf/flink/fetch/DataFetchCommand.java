@@ -51,12 +51,10 @@ public final class DataFetchCommand implements Command {
     @Override
     public Options options() {
         return new Options()
-                .addOption(Option.builder().longOpt("out").hasArg().argName("DIR")
-                        .desc("parent folder; the data set lands in DIR/NAME (default: data)").get())
-                .addOption(Option.builder().longOpt("base-url").hasArg().argName("URL")
-                        .desc("mirror to download from (default " + PublicDatasets.GROUPLENS + ")").get())
-                .addOption(Option.builder().longOpt("timeout").hasArg().argName("SECONDS")
-                        .desc("connect timeout (default 10)").get())
+                .addOption(Args.option("out", "DIR", "parent folder; the data set lands in DIR/NAME (default: data)"))
+                .addOption(Args.option("base-url", "URL",
+                        "mirror to download from (default " + PublicDatasets.GROUPLENS + ")"))
+                .addOption(Args.option("timeout", "SECONDS", "connect timeout (default 10)"))
                 .addOption(Option.builder().longOpt("overwrite").desc("replace an existing DIR/NAME").get());
     }
 

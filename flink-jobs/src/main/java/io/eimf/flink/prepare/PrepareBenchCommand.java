@@ -1,5 +1,6 @@
 package io.eimf.flink.prepare;
 
+import io.eimf.core.cli.Args;
 import io.eimf.core.cli.Command;
 import io.eimf.core.cli.CommandContext;
 import io.eimf.core.cli.UsageException;
@@ -35,12 +36,10 @@ public final class PrepareBenchCommand implements Command {
     @Override
     public Options options() {
         return new Options()
-                .addOption(Option.builder().longOpt("sizes").hasArg().argName("N,N")
-                        .desc("interaction counts (default 1000000,10000000)").get())
-                .addOption(Option.builder().longOpt("parallelism").hasArg().argName("P,P")
-                        .desc("Flink parallelisms (default 1,2)").get())
-                .addOption(Option.builder().longOpt("work").hasArg().argName("DIR")
-                        .desc("scratch folder (default: a temporary folder, deleted afterwards)").get())
+                .addOption(Args.option("sizes", "N,N", "interaction counts (default 1000000,10000000)"))
+                .addOption(Args.option("parallelism", "P,P", "Flink parallelisms (default 1,2)"))
+                .addOption(Args.option("work", "DIR",
+                        "scratch folder (default: a temporary folder, deleted afterwards)"))
                 .addOption(Option.builder().longOpt("no-warmup").desc("skip the untimed 100k warm-up of each engine").get());
     }
 

@@ -4,7 +4,6 @@ import io.eimf.core.cli.Args;
 import io.eimf.core.cli.Command;
 import io.eimf.core.cli.CommandContext;
 import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
 /** {@code eimf prepare}: turns a public data set into a prepared dataset (Flink job, or the in-memory engine). */
@@ -22,8 +21,8 @@ public final class PrepareCommand implements Command {
     @Override
     public Options options() {
         return PrepareOptions.cliOptions()
-                .addOption(Option.builder().longOpt("engine").hasArg().argName("E")
-                        .desc("flink (embedded mini-cluster; default) or memory (single-threaded, same output)").get());
+                .addOption(Args.option("engine", "E",
+                        "flink (embedded mini-cluster; default) or memory (single-threaded, same output)"));
     }
 
     @Override

@@ -154,31 +154,25 @@ public final class PrepareOptions {
     /** The command-line options shared by {@code eimf prepare} and {@code PrepareJob.main}. */
     public static Options cliOptions() {
         return new Options()
-                .addOption(Option.builder().longOpt("format").hasArg().argName("NAME")
-                        .desc("input format: " + String.join(", ", Formats.NAMES)).get())
-                .addOption(Option.builder().longOpt("input").hasArg().argName("PATH")
-                        .desc("folder (or file) with the source data; on a cluster a path every TaskManager sees").get())
-                .addOption(Option.builder().longOpt("out").hasArg().argName("DIR")
-                        .desc("prepared dataset directory to create (temp folder, then rename)").get())
-                .addOption(Option.builder().longOpt("columns").hasArg().argName("MAP")
-                        .desc("csv: user=COL,item=COL[,time=COL][,rating=COL]; COL 1-based or a header name").get())
-                .addOption(Option.builder().longOpt("delimiter").hasArg().argName("C")
-                        .desc("csv: field delimiter (default ',', 'tab' for tabs)").get())
+                .addOption(Args.option("format", "NAME", "input format: " + String.join(", ", Formats.NAMES)))
+                .addOption(Args.option("input", "PATH",
+                        "folder (or file) with the source data; on a cluster a path every TaskManager sees"))
+                .addOption(Args.option("out", "DIR", "prepared dataset directory to create (temp folder, then rename)"))
+                .addOption(Args.option("columns", "MAP",
+                        "csv: user=COL,item=COL[,time=COL][,rating=COL]; COL 1-based or a header name"))
+                .addOption(Args.option("delimiter", "C", "csv: field delimiter (default ',', 'tab' for tabs)"))
                 .addOption(Option.builder().longOpt("header").desc("csv: files start with a header line").get())
-                .addOption(Option.builder().longOpt("min-rating").hasArg().argName("R")
-                        .desc("drop interactions rated below R (default: keep all)").get())
-                .addOption(Option.builder().longOpt("filter").hasArg().argName("MODE")
-                        .desc("comirec (one pass: items, then users; default) or k-core (until stable)").get())
-                .addOption(Option.builder().longOpt("min-item-count").hasArg().argName("N")
-                        .desc("drop items with fewer interactions (default 5)").get())
-                .addOption(Option.builder().longOpt("min-user-count").hasArg().argName("N")
-                        .desc("drop users with fewer interactions (default 5)").get())
-                .addOption(Option.builder().longOpt("split").hasArg().argName("PROTOCOL")
-                        .desc("comirec (8:1:1 users, 80% history; default) or loo (leave-one-out)").get())
-                .addOption(Option.builder().longOpt("split-seed").hasArg().argName("SEED")
-                        .desc("seed of the comirec user shuffle (default " + DEFAULT_SEED + ")").get())
-                .addOption(Option.builder().longOpt("parallelism").hasArg().argName("P")
-                        .desc("Flink parallelism (default: the cores here, the cluster default under flink run)").get())
+                .addOption(Args.option("min-rating", "R", "drop interactions rated below R (default: keep all)"))
+                .addOption(Args.option("filter", "MODE",
+                        "comirec (one pass: items, then users; default) or k-core (until stable)"))
+                .addOption(Args.option("min-item-count", "N", "drop items with fewer interactions (default 5)"))
+                .addOption(Args.option("min-user-count", "N", "drop users with fewer interactions (default 5)"))
+                .addOption(Args.option("split", "PROTOCOL",
+                        "comirec (8:1:1 users, 80% history; default) or loo (leave-one-out)"))
+                .addOption(Args.option("split-seed", "SEED",
+                        "seed of the comirec user shuffle (default " + DEFAULT_SEED + ")"))
+                .addOption(Args.option("parallelism", "P",
+                        "Flink parallelism (default: the cores here, the cluster default under flink run)"))
                 .addOption(Option.builder().longOpt("skip-bad-lines")
                         .desc("count malformed lines into the manifest instead of failing").get())
                 .addOption(Option.builder().longOpt("overwrite").desc("replace an existing output directory").get());

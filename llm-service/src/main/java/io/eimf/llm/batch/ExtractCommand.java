@@ -42,15 +42,14 @@ public final class ExtractCommand implements Command {
                 .addOption(Args.option("clusters", "DIR", "clusters directory written by eimf cluster"))
                 .addOption(Args.option("data", "DIR", "the prepared dataset the clusters were made from"))
                 .addOption(Args.option("out", "DIR", "semantic-interest directory to write (atomically)"))
-                .addOption(Option.builder().longOpt("llm-url").hasArg().argName("URL")
-                        .desc("a running llm-service, e.g. http://127.0.0.1:8088 (default: start one in-process)")
-                        .get())
-                .addOption(Option.builder().longOpt("token").hasArg().argName("T")
-                        .desc("bearer token of the llm-service (default: $EIMF_LLM_SERVICE_TOKEN)").get())
-                .addOption(Option.builder().longOpt("provider").hasArg().argName("NAME")
-                        .desc("in-process llm-service provider: metadata (default), openai, ollama or gguf").get())
-                .addOption(Option.builder().longOpt("llm-config").hasArg().argName("FILE")
-                        .desc("in-process llm-service configuration file (JSON, llm-service's fields)").get())
+                .addOption(Args.option("llm-url", "URL",
+                        "a running llm-service, e.g. http://127.0.0.1:8088 (default: start one in-process)"))
+                .addOption(Args.option("token", "T",
+                        "bearer token of the llm-service (default: $EIMF_LLM_SERVICE_TOKEN)"))
+                .addOption(Args.option("provider", "NAME",
+                        "in-process llm-service provider: metadata (default), openai, ollama or gguf"))
+                .addOption(Args.option("llm-config", "FILE",
+                        "in-process llm-service configuration file (JSON, llm-service's fields)"))
                 .addOption(opt("concurrency", "most requests in flight", DEFAULT_CONCURRENCY))
                 .addOption(opt("batch-size", "typical samples per llm-service request (more than 1: the batch endpoint)",
                         DEFAULT_BATCH_SIZE))
@@ -59,8 +58,8 @@ public final class ExtractCommand implements Command {
                         DEFAULT_MAX_PROMPT_ITEMS))
                 .addOption(opt("min-interests", "least interests asked for", DEFAULT_MIN_INTERESTS))
                 .addOption(opt("max-interests", "most interests asked for", DEFAULT_MAX_INTERESTS))
-                .addOption(Option.builder().longOpt("journal").hasArg().argName("FILE")
-                        .desc("progress journal (default: <out>.journal.jsonl); a rerun resumes from it").get())
+                .addOption(Args.option("journal", "FILE",
+                        "progress journal (default: <out>.journal.jsonl); a rerun resumes from it"))
                 .addOption(Option.builder().longOpt("overwrite").desc("replace an existing output directory").get());
     }
 

@@ -1,5 +1,6 @@
 package io.eimf.mlflow.cli;
 
+import io.eimf.core.cli.Args;
 import io.eimf.core.cli.CommandContext;
 import io.eimf.mlflow.local.LocalFileStore;
 import io.eimf.mlflow.registry.LocalModelRegistry;
@@ -10,7 +11,6 @@ import io.eimf.mlflow.rest.TrackingUri;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
 /** The shared {@code --tracking-uri} / {@code --local} options and what they select. */
@@ -22,10 +22,10 @@ public final class Backends {
 
     /** Adds --tracking-uri and --local to {@code o}. */
     public static Options add(Options o) {
-        o.addOption(Option.builder().longOpt("tracking-uri").hasArg().argName("URL")
-                .desc("MLflow server (default $MLFLOW_TRACKING_URI; none: the local store)").get());
-        o.addOption(Option.builder().longOpt("local").hasArg().argName("DIR")
-                .desc("local MLflow file store (default ./" + DEFAULT_LOCAL + ", or a file: $MLFLOW_TRACKING_URI)").get());
+        o.addOption(Args.option("tracking-uri", "URL",
+                "MLflow server (default $MLFLOW_TRACKING_URI; none: the local store)"));
+        o.addOption(Args.option("local", "DIR",
+                "local MLflow file store (default ./" + DEFAULT_LOCAL + ", or a file: $MLFLOW_TRACKING_URI)"));
         return o;
     }
 

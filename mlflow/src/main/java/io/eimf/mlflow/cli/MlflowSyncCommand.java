@@ -1,5 +1,6 @@
 package io.eimf.mlflow.cli;
 
+import io.eimf.core.cli.Args;
 import io.eimf.core.cli.Command;
 import io.eimf.core.cli.CommandContext;
 import io.eimf.core.cli.EimfException;
@@ -12,7 +13,6 @@ import io.eimf.core.progress.Progress;
 import java.nio.file.Files;
 import java.time.Duration;
 import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
 /** {@code eimf mlflow sync}: uploads locally recorded runs to a server; running it again sends nothing twice. */
@@ -30,7 +30,7 @@ public final class MlflowSyncCommand implements Command {
     @Override
     public Options options() {
         Options o = Backends.add(new Options());
-        o.addOption(Option.builder().longOpt("run-id").hasArg().argName("ID").desc("only this local run (and its parents)").get());
+        o.addOption(Args.option("run-id", "ID", "only this local run (and its parents)"));
         return o;
     }
 

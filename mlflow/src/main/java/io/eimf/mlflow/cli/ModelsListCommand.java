@@ -1,5 +1,6 @@
 package io.eimf.mlflow.cli;
 
+import io.eimf.core.cli.Args;
 import io.eimf.core.cli.Command;
 import io.eimf.core.cli.CommandContext;
 import io.eimf.mlflow.registry.ModelRegistry;
@@ -9,7 +10,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
 /** {@code eimf models list}: registered models with their versions, aliases, stages and key metrics. */
@@ -27,7 +27,7 @@ public final class ModelsListCommand implements Command {
     @Override
     public Options options() {
         Options o = Backends.add(new Options());
-        o.addOption(Option.builder().longOpt("name").hasArg().argName("NAME").desc("only this model").get());
+        o.addOption(Args.option("name", "NAME", "only this model"));
         return o;
     }
 

@@ -1,12 +1,12 @@
 package io.eimf.mlflow.cli;
 
+import io.eimf.core.cli.Args;
 import io.eimf.core.cli.Command;
 import io.eimf.core.cli.CommandContext;
 import io.eimf.core.cli.UsageException;
 import io.eimf.mlflow.model.ModelResolver;
 import io.eimf.mlflow.registry.ModelRegistry;
 import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
 /** {@code eimf models resolve}: downloads (or finds cached and verified) a models:/ URI and prints its folder. */
@@ -24,7 +24,7 @@ public final class ModelsResolveCommand implements Command {
     @Override
     public Options options() {
         Options o = Backends.add(new Options());
-        o.addOption(Option.builder().longOpt("cache").hasArg().argName("DIR").desc("cache folder (default $EIMF_MODEL_CACHE or ~/.cache/eimf/models)").get());
+        o.addOption(Args.option("cache", "DIR", "cache folder (default $EIMF_MODEL_CACHE or ~/.cache/eimf/models)"));
         return o;
     }
 

@@ -9,7 +9,6 @@ import io.eimf.mlflow.registry.ModelVersionInfo;
 import java.time.Instant;
 import java.util.List;
 import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
 /** {@code eimf models show}: one model's versions in full, or one version (by number or alias). */
@@ -27,9 +26,9 @@ public final class ModelsShowCommand implements Command {
     @Override
     public Options options() {
         Options o = Backends.add(new Options());
-        o.addOption(Option.builder().longOpt("name").hasArg().argName("NAME").desc("registered model (required)").get());
-        o.addOption(Option.builder().longOpt("version").hasArg().argName("V").desc("only this version").get());
-        o.addOption(Option.builder().longOpt("alias").hasArg().argName("ALIAS").desc("only the version this alias points at").get());
+        o.addOption(Args.option("name", "NAME", "registered model (required)"));
+        o.addOption(Args.option("version", "V", "only this version"));
+        o.addOption(Args.option("alias", "ALIAS", "only the version this alias points at"));
         return o;
     }
 

@@ -29,12 +29,12 @@ public final class PromoteCommand implements Command {
     @Override
     public Options options() {
         Options o = Backends.add(new Options());
-        o.addOption(Option.builder().longOpt("name").hasArg().argName("NAME").desc("registered model (required)").get());
-        o.addOption(Option.builder().longOpt("version").hasArg().argName("V").desc("version to promote (required)").get());
-        o.addOption(Option.builder().longOpt("alias").hasArg().argName("ALIAS").desc("alias to move, e.g. champion or challenger").get());
-        o.addOption(Option.builder().longOpt("require").hasArg().argName("EXPR")
-                .desc("gate, repeatable: METRIC OP NUMBER, e.g. \"test.recall@50>=0.08\" (version tag metric.* or run metric)").get());
-        o.addOption(Option.builder().longOpt("stage").hasArg().argName("STAGE").desc("also move to a legacy stage: None|Staging|Production|Archived").get());
+        o.addOption(Args.option("name", "NAME", "registered model (required)"));
+        o.addOption(Args.option("version", "V", "version to promote (required)"));
+        o.addOption(Args.option("alias", "ALIAS", "alias to move, e.g. champion or challenger"));
+        o.addOption(Args.option("require", "EXPR",
+                "gate, repeatable: METRIC OP NUMBER, e.g. \"test.recall@50>=0.08\" (version tag metric.* or run metric)"));
+        o.addOption(Args.option("stage", "STAGE", "also move to a legacy stage: None|Staging|Production|Archived"));
         o.addOption(Option.builder().longOpt("archive-existing").desc("with --stage Staging/Production: archive versions already there").get());
         return o;
     }

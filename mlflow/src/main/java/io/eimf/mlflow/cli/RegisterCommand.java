@@ -10,7 +10,6 @@ import io.eimf.mlflow.rest.MlflowServer;
 import io.eimf.mlflow.sync.RunSync;
 import java.util.Optional;
 import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
 /**
@@ -31,9 +30,9 @@ public final class RegisterCommand implements Command {
     @Override
     public Options options() {
         Options o = Backends.add(new Options());
-        o.addOption(Option.builder().longOpt("run-id").hasArg().argName("ID").desc("run that logged the model (required)").get());
-        o.addOption(Option.builder().longOpt("artifact-path").hasArg().argName("PATH").desc("model's artifact path in the run (default model)").get());
-        o.addOption(Option.builder().longOpt("name").hasArg().argName("NAME").desc("registered model name (required)").get());
+        o.addOption(Args.option("run-id", "ID", "run that logged the model (required)"));
+        o.addOption(Args.option("artifact-path", "PATH", "model's artifact path in the run (default model)"));
+        o.addOption(Args.option("name", "NAME", "registered model name (required)"));
         return o;
     }
 

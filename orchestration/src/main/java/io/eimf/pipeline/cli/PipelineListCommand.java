@@ -1,5 +1,6 @@
 package io.eimf.pipeline.cli;
 
+import io.eimf.core.cli.Args;
 import io.eimf.core.cli.Command;
 import io.eimf.core.cli.CommandContext;
 import io.eimf.core.json.Json;
@@ -12,7 +13,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
 /** {@code eimf pipeline list}: bundled pipelines and the pipelines run in a work folder. */
@@ -29,8 +29,8 @@ public final class PipelineListCommand implements Command {
 
     @Override
     public Options options() {
-        return new Options().addOption(Option.builder().longOpt("work").hasArg().argName("DIR")
-                .desc("work folder (default " + PipelineFiles.DEFAULT_WORK + ")").get());
+        return new Options().addOption(Args.option("work", "DIR",
+                "work folder (default " + PipelineFiles.DEFAULT_WORK + ")"));
     }
 
     @Override

@@ -30,20 +30,19 @@ public final class PipelineRunCommand implements Command {
     @Override
     public Options options() {
         return new Options()
-                .addOption(Option.builder().longOpt("work").hasArg().argName("DIR")
-                        .desc("work folder for task outputs, logs and run records (default " + PipelineFiles.DEFAULT_WORK + ")").get())
-                .addOption(Option.builder().longOpt("resources").hasArg().argName("SPEC")
-                        .desc("pool the tasks share, e.g. cpu=2,gpu=0,memory=8g (default: this machine's cores and the JVM heap)").get())
+                .addOption(Args.option("work", "DIR",
+                        "work folder for task outputs, logs and run records (default " + PipelineFiles.DEFAULT_WORK + ")"))
+                .addOption(Args.option("resources", "SPEC",
+                        "pool the tasks share, e.g. cpu=2,gpu=0,memory=8g (default: this machine's cores and the JVM heap)"))
                 .addOption(Option.builder().longOpt("set").hasArgs().argName("NAME=VALUE")
                         .desc("override a pipeline parameter (repeatable)").get())
-                .addOption(Option.builder().longOpt("until").hasArg().argName("TASK")
-                        .desc("run only TASK and what it depends on").get())
-                .addOption(Option.builder().longOpt("flink-url").hasArg().argName("URL")
-                        .desc("submit Flink tasks to this cluster's REST API (default: embedded mini-cluster)").get())
-                .addOption(Option.builder().longOpt("flink-jar").hasArg().argName("JAR")
-                        .desc("job jar to upload with --flink-url (default flink-jobs/target/eimf-flink-jobs-*-job.jar)").get())
-                .addOption(Option.builder().longOpt("heartbeat").hasArg().argName("SECONDS")
-                        .desc("how often to print what running tasks are doing (default 10)").get());
+                .addOption(Args.option("until", "TASK", "run only TASK and what it depends on"))
+                .addOption(Args.option("flink-url", "URL",
+                        "submit Flink tasks to this cluster's REST API (default: embedded mini-cluster)"))
+                .addOption(Args.option("flink-jar", "JAR",
+                        "job jar to upload with --flink-url (default flink-jobs/target/eimf-flink-jobs-*-job.jar)"))
+                .addOption(Args.option("heartbeat", "SECONDS",
+                        "how often to print what running tasks are doing (default 10)"));
     }
 
     @Override

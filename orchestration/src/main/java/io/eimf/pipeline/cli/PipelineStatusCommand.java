@@ -1,5 +1,6 @@
 package io.eimf.pipeline.cli;
 
+import io.eimf.core.cli.Args;
 import io.eimf.core.cli.Command;
 import io.eimf.core.cli.CommandContext;
 import io.eimf.core.cli.EimfException;
@@ -14,7 +15,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
 import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
 /** {@code eimf pipeline status [PIPELINE]}: the latest run's per-task state, from its run record. */
@@ -31,8 +31,8 @@ public final class PipelineStatusCommand implements Command {
 
     @Override
     public Options options() {
-        return new Options().addOption(Option.builder().longOpt("work").hasArg().argName("DIR")
-                .desc("work folder (default " + PipelineFiles.DEFAULT_WORK + ")").get());
+        return new Options().addOption(Args.option("work", "DIR",
+                "work folder (default " + PipelineFiles.DEFAULT_WORK + ")"));
     }
 
     @Override

@@ -43,10 +43,9 @@ public final class SelectCommand implements Command {
         Options o = new Options()
                 .addOption(Option.builder().longOpt("candidate").hasArgs().argName("DIR")
                         .desc("output folder of an eimf track task (run.json); repeatable, at least one").get())
-                .addOption(Option.builder().longOpt("name").hasArg().argName("NAME").desc("registered model name (required)").get())
-                .addOption(Option.builder().longOpt("metric").hasArg().argName("M")
-                        .desc("validation metric to maximise (default recall@50)").get())
-                .addOption(Option.builder().longOpt("out").hasArg().argName("DIR").desc("where version.txt and selection.json go (required)").get());
+                .addOption(Args.option("name", "NAME", "registered model name (required)"))
+                .addOption(Args.option("metric", "M", "validation metric to maximise (default recall@50)"))
+                .addOption(Args.option("out", "DIR", "where version.txt and selection.json go (required)"));
         return Backends.add(o);
     }
 

@@ -43,13 +43,13 @@ public final class TrackCommand implements Command {
     @Override
     public Options options() {
         Options o = new Options()
-                .addOption(Option.builder().longOpt("from").hasArg().argName("DIR").desc("training folder written by eimf train (required)").get())
-                .addOption(Option.builder().longOpt("run-name").hasArg().argName("NAME").desc("MLflow run name (default: the backbone)").get())
-                .addOption(Option.builder().longOpt("experiment").hasArg().argName("NAME").desc("MLflow experiment (default eimf)").get())
-                .addOption(Option.builder().longOpt("llm-usage").hasArg().argName("MANIFEST")
-                        .desc("the semantic-interest dataset manifest.json whose LLM totals the run records").get())
+                .addOption(Args.option("from", "DIR", "training folder written by eimf train (required)"))
+                .addOption(Args.option("run-name", "NAME", "MLflow run name (default: the backbone)"))
+                .addOption(Args.option("experiment", "NAME", "MLflow experiment (default eimf)"))
+                .addOption(Args.option("llm-usage", "MANIFEST",
+                        "the semantic-interest dataset manifest.json whose LLM totals the run records"))
                 .addOption(Option.builder().longOpt("tag").hasArgs().argName("K=V").desc("extra run tag (repeatable)").get())
-                .addOption(Option.builder().longOpt("out").hasArg().argName("DIR").desc("where run_id.txt and run.json go (required)").get());
+                .addOption(Args.option("out", "DIR", "where run_id.txt and run.json go (required)"));
         return Backends.add(o);
     }
 
