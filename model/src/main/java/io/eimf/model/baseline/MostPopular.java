@@ -39,10 +39,10 @@ public final class MostPopular {
     /** Metrics, with each user's history items removed from the list when {@code excludeHistory}. */
     public Map<String, Double> evaluate(List<EvaluationCase> cases, boolean excludeHistory, int... cutoffs) {
         MetricAccumulator acc = new MetricAccumulator(cutoffs);
-        for (EvaluationCase c : cases) {
-            int[] top = top(acc.maxCutoff() + (excludeHistory ? c.history().length : 0));
-            acc.add(Evaluator.cut(top, c.history(), acc.maxCutoff(), excludeHistory), c.targets());
-        }
+        int longest = 0;
+        if (excludeHistory) for (EvaluationCase c : cases) longest = Math.max(longest, c.history().length);
+        int[] top = top(acc.maxCutoff() + longest);   // deep enough that maxCutoff items survive any history
+        for (EvaluationCase c : cases) acc.add(Evaluator.cut(top, c.history(), acc.maxCutoff(), excludeHistory), c.targets());
         return acc.result();
     }
 }

@@ -22,11 +22,7 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class Evaluator {
     /** The protocol string recorded with every number this class produces (ComiRec's: history not excluded). */
-    public static final String PROTOCOL = "full-ranking; K interests merged by max inner product; history items not "
-            + "excluded; Recall=hits/|targets|, NDCG IDCG over min(|targets|,N); comirec-ndcg: IDCG over hits";
-    /** The protocol string of the history-excluded variant. */
-    public static final String PROTOCOL_EXCLUDING_HISTORY = "full-ranking; K interests merged by max inner product; "
-            + "history items excluded; Recall=hits/|targets|, NDCG IDCG over min(|targets|,N); comirec-ndcg: IDCG over hits";
+    public static final String PROTOCOL = protocol(false);
     static final WorkspaceConfiguration WS = WorkspaceConfiguration.builder()
             .policyAllocation(AllocationPolicy.OVERALLOCATE).overallocationLimit(0.2)
             .policyLearning(LearningPolicy.FIRST_LOOP).policyReset(ResetPolicy.BLOCK_LEFT)
@@ -50,14 +46,11 @@ public final class Evaluator {
         return this;
     }
 
-    /** The protocol string of this evaluator's numbers. */
-    public String protocol() {
-        return protocol(excludeHistory);
-    }
-
     /** The protocol string for either variant (also used by baselines). */
     public static String protocol(boolean excludeHistory) {
-        return excludeHistory ? PROTOCOL_EXCLUDING_HISTORY : PROTOCOL;
+        return "full-ranking; K interests merged by max inner product; history items " + (excludeHistory ? "" : "not ")
+                + "excluded; Recall=hits/|targets|, NDCG IDCG over min(|targets|,N); comirec-ndcg: IDCG over hits; "
+                + "micro-recall: all hits/all targets";
     }
 
     /**

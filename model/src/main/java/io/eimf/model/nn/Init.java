@@ -1,7 +1,6 @@
 package io.eimf.model.nn;
 
 import java.util.Arrays;
-import java.util.Locale;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -69,10 +68,5 @@ public enum Init {
 
     private static INDArray kaiming(DataType type, Rng rng, long fanIn, long... shape) {
         return Ops.normal(type, rng, Math.sqrt(2.0 / fanIn), shape);
-    }
-
-    @Override
-    public String toString() {
-        return id.toLowerCase(Locale.ROOT);
     }
 }
