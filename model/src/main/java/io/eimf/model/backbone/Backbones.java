@@ -17,6 +17,18 @@ public final class Backbones {
         return create(name, dim, interests, maxLen, Init.GLOROT, type, rng);
     }
 
+    /**
+     * The history alignment a new model of this backbone gets unless told otherwise: the one that validated better
+     * over twelve MovieLens 100K splits (docs/RESULTS.md, "History alignment").
+     */
+    public static HistoryAlignment defaultAlignment(String name) {
+        return switch (name) {
+            case ComiRecSA.NAME -> HistoryAlignment.RIGHT;
+            case ComiRecDR.NAME, Mind.NAME -> HistoryAlignment.LEFT;
+            default -> throw new IllegalArgumentException("unknown backbone '" + name + "' (" + String.join("|", NAMES) + ")");
+        };
+    }
+
     public static MultiInterestBackbone create(String name, int dim, int interests, int maxLen, Init init, DataType type,
                                                Rng rng) {
         return switch (name) {

@@ -80,8 +80,12 @@ public final class ComiRecDR implements MultiInterestBackbone {
         positionMatmul(xt, w.value(), hatT, false, l);
         Ops.HostRows hat = Ops.HostRows.of(hatT);                                 // [L, B, K, d]
         int bk = b * k;
-        int[] len = new int[b];
-        for (int i = 0; i < b; i++) len[i] = batch.length(i);
+        int[] lo = new int[b];                                                     // real positions [lo, hi)
+        int[] hi = new int[b];
+        for (int i = 0; i < b; i++) {
+            lo[i] = batch.start(i);
+            hi[i] = lo[i] + batch.length(i);
+        }
         double[] logits = new double[bk * l];                                      // [B, K, L], start at 0
         double[] weight = new double[bk * l];                                      // padding stays 0
         double[] z = new double[bk * dim];
@@ -91,17 +95,20 @@ public final class ComiRecDR implements MultiInterestBackbone {
         // users are independent: ranges of users on the step threads, each writing only its own rows
         // (the test hook's frozen weights cover all users: one part)
         int parts = frozenRouting != null ? 1 : threads.parts(b);
-        threads.run(parts, p -> route(hat, len, (int) StepThreads.start(b, parts, p), (int) StepThreads.start(b, parts, p + 1),
+        threads.run(parts, p -> route(hat, lo, hi, (int) StepThreads.start(b, parts, p), (int) StepThreads.start(b, parts, p + 1),
                 l, logits, weight, z, v, s, n));
         INDArray interests = Ops.fromHostDoubles(v, type, b, k, dim);
         return new Cache(xt, Ops.fromHostDoubles(weight, type, b, k, l), weight, Ops.fromHostDoubles(z, type, bk, dim),
                 Ops.fromHostDoubles(s, type, bk, 1), Ops.fromHostDoubles(n, type, bk, 1), interests, b);
     }
 
-    /** The three routing iterations for users [i0, i1): fills their rows of logits, weight, z, v, s and n. */
-    private void route(Ops.HostRows hat, int[] len, int i0, int i1, int l, double[] logits, double[] weight, double[] z,
+    /**
+     * The three routing iterations for users [i0, i1) (user i's real positions are [lo[i], hi[i])): fills their rows
+     * of logits, weight, z, v, s and n.
+     */
+    private void route(Ops.HostRows hat, int[] lo, int[] hi, int i0, int i1, int l, double[] logits, double[] weight, double[] z,
                        double[] v, double[] s, double[] n) {
-        int bk = len.length * k;
+        int bk = lo.length * k;
         int r0 = i0 * k;
         int r1 = i1 * k;
         double[] e = new double[k];
@@ -110,7 +117,7 @@ public final class ComiRecDR implements MultiInterestBackbone {
             double[] f = Ops.toHostDoubles(frozenRouting);
             System.arraycopy(f, r0 * l, weight, r0 * l, (r1 - r0) * l);
         } else {
-            for (int i = i0; i < i1; i++) for (int t = 0; t < len[i]; t++) softmaxOverK(logits, weight, e, i, t, l);
+            for (int i = i0; i < i1; i++) for (int t = lo[i]; t < hi[i]; t++) softmaxOverK(logits, weight, e, i, t, l);
         }
         weightedSums(hat, weight, z, bk, r0, r1, l);
         for (int it = 0; ; it++) {
@@ -121,7 +128,7 @@ public final class ComiRecDR implements MultiInterestBackbone {
             java.util.Arrays.fill(z, r0 * dim, r1 * dim, 0);
             for (int t = 0; t < l; t++) {
                 for (int i = i0; i < i1; i++) {
-                    if (t >= len[i]) continue;
+                    if (t < lo[i] || t >= hi[i]) continue;
                     for (int j = 0; j < k; j++) {
                         int r = i * k + j;
                         logits[r * l + t] += hat.dot((t * bk + r) * dim, v, r * dim, dim);

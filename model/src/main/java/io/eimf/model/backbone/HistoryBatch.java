@@ -5,24 +5,28 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * A batch of histories, left-aligned and padded with item 0 to {@code maxLen} as in ComiRec (position 0 is the
- * oldest kept item). Histories longer than {@code maxLen} keep their most recent {@code maxLen} items.
+ * A batch of histories padded with item 0 to {@code maxLen}, placed as their {@link HistoryAlignment} says (left, as
+ * ComiRec: position 0 is the oldest kept item; right: position maxLen-1 is the most recent). Histories longer than
+ * {@code maxLen} keep their most recent {@code maxLen} items. Row i's real positions are
+ * {@code [start(i), start(i) + length(i))}.
  */
 public final class HistoryBatch {
     private final int size;
     private final int maxLen;
     private final int[] ids;
     private final int[] lengths;
+    private final HistoryAlignment alignment;
 
-    private HistoryBatch(int size, int maxLen, int[] ids, int[] lengths) {
+    private HistoryBatch(int size, int maxLen, int[] ids, int[] lengths, HistoryAlignment alignment) {
         this.size = size;
         this.maxLen = maxLen;
         this.ids = ids;
         this.lengths = lengths;
+        this.alignment = alignment;
     }
 
     /** Builds a batch; every history needs at least one item (ids >= 1). */
-    public static HistoryBatch of(int[][] histories, int maxLen) {
+    public static HistoryBatch of(int[][] histories, int maxLen, HistoryAlignment alignment) {
         int b = histories.length;
         int[] ids = new int[b * maxLen];
         int[] lens = new int[b];
@@ -31,14 +35,14 @@ public final class HistoryBatch {
             if (h.length == 0) throw new IllegalArgumentException("history " + i + " is empty");
             int from = Math.max(0, h.length - maxLen);
             int n = h.length - from;
-            System.arraycopy(h, from, ids, i * maxLen, n);
+            System.arraycopy(h, from, ids, i * maxLen + alignment.start(n, maxLen), n);
             lens[i] = n;
         }
-        return new HistoryBatch(b, maxLen, ids, lens);
+        return new HistoryBatch(b, maxLen, ids, lens, alignment);
     }
 
     /** Builds a batch from slices {@code seq[from, to)} without copying the histories first. */
-    public static HistoryBatch ofSlices(int[][] seqs, int[] to, int maxLen) {
+    public static HistoryBatch ofSlices(int[][] seqs, int[] to, int maxLen, HistoryAlignment alignment) {
         int b = seqs.length;
         int[] ids = new int[b * maxLen];
         int[] lens = new int[b];
@@ -46,10 +50,10 @@ public final class HistoryBatch {
             int from = Math.max(0, to[i] - maxLen);
             int n = to[i] - from;
             if (n <= 0) throw new IllegalArgumentException("history " + i + " is empty");
-            System.arraycopy(seqs[i], from, ids, i * maxLen, n);
+            System.arraycopy(seqs[i], from, ids, i * maxLen + alignment.start(n, maxLen), n);
             lens[i] = n;
         }
-        return new HistoryBatch(b, maxLen, ids, lens);
+        return new HistoryBatch(b, maxLen, ids, lens, alignment);
     }
 
     public int size() {
@@ -65,8 +69,18 @@ public final class HistoryBatch {
         return ids;
     }
 
+    public HistoryAlignment alignment() {
+        return alignment;
+    }
+
+    /** The number of real (unpadded) positions of row i. */
     public int length(int i) {
         return lengths[i];
+    }
+
+    /** The first real position of row i. */
+    public int start(int i) {
+        return alignment.start(lengths[i], maxLen);
     }
 
     /** 1 for real positions, 0 for padding, repeated {@code repeat} times per row: [size*repeat, maxLen]. */
@@ -75,7 +89,7 @@ public final class HistoryBatch {
         for (int i = 0; i < size; i++) {
             for (int r = 0; r < repeat; r++) {
                 int base = (i * repeat + r) * maxLen;
-                for (int t = 0; t < lengths[i]; t++) m[base + t] = 1f;
+                java.util.Arrays.fill(m, base + start(i), base + start(i) + lengths[i], 1f);
             }
         }
         return Ops.fromFloats(type, m, (long) size * repeat, maxLen);
@@ -87,7 +101,8 @@ public final class HistoryBatch {
         for (int i = 0; i < size; i++) {
             for (int r = 0; r < repeat; r++) {
                 int base = (i * repeat + r) * maxLen;
-                for (int t = lengths[i]; t < maxLen; t++) m[base + t] = (float) Ops.MASKED;
+                java.util.Arrays.fill(m, base, base + maxLen, (float) Ops.MASKED);
+                java.util.Arrays.fill(m, base + start(i), base + start(i) + lengths[i], 0f);
             }
         }
         return Ops.fromFloats(type, m, (long) size * repeat, maxLen);

@@ -10,15 +10,16 @@ import io.eimf.core.io.AtomicOutput;
 import io.eimf.core.json.Json;
 import io.eimf.core.provenance.ToolVersion;
 import io.eimf.model.backbone.Backbones;
+import io.eimf.model.backbone.HistoryAlignment;
 import io.eimf.model.baseline.MostPopular;
 import io.eimf.model.esim.EsimTraining;
 import io.eimf.model.eval.Evaluator;
 import io.eimf.model.export.ItemVocabulary;
 import io.eimf.model.export.ModelDirectory;
 import io.eimf.model.ibim.IbimConfig;
-import io.eimf.model.nn.Init;
 import io.eimf.model.ibim.IbimModel;
 import io.eimf.model.nn.Backend;
+import io.eimf.model.nn.Init;
 import io.eimf.model.train.NegativeSampler;
 import io.eimf.model.train.ProgressListener;
 import io.eimf.model.train.TrainOptions;
@@ -70,6 +71,9 @@ public final class TrainCommand implements Command {
                 .addOption(Args.option("init", "NAME", "initial weights: glorot (ComiRec's TensorFlow code, default)|kaiming "
                         + "(its PyTorch port: Kaiming normal on every weight)"))
                 .addOption(Args.option("init-std", "X", "item table only: N(0,X) instead of as --init says (default 0: off)"))
+                .addOption(Args.option("align", "SIDE", "where histories shorter than --max-len sit: left (ComiRec's "
+                        + "layout: position 0 is the oldest item)|right (the last position is always the most recent item); "
+                        + "default: right for comirec-sa, left for comirec-dr and mind"))
                 .addOption(Args.option("eval-every", "N", "validate every N steps (default " + d.evalEvery() + ")"))
                 .addOption(Args.option("patience", "P", "stop after P validations without improvement (default " + d.patience() + ")"))
                 .addOption(Args.option("max-steps", "N", "most steps (default " + d.maxSteps() + ")"))
@@ -125,7 +129,8 @@ public final class TrainCommand implements Command {
         try {
             cfg = new IbimConfig(backbone, Args.intValue(cl, "dim", 64), Args.intValue(cl, "interests", 4),
                     Args.intValue(cl, "max-len", 20), ds.numItems(),
-                    Args.choice(cl, "init", Init.GLOROT.id(), Init.ids()), Args.doubleValue(cl, "init-std", 0));
+                    Args.choice(cl, "init", Init.GLOROT.id(), Init.ids()), Args.doubleValue(cl, "init-std", 0),
+                    Args.choice(cl, "align", Backbones.defaultAlignment(backbone).id(), HistoryAlignment.ids()));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }

@@ -1,7 +1,6 @@
 package io.eimf.model.eval;
 
 import io.eimf.core.dataset.EvaluationCase;
-import io.eimf.model.backbone.HistoryBatch;
 import io.eimf.model.ibim.IbimModel;
 import io.eimf.model.inference.TopNRetriever;
 import java.util.List;
@@ -70,7 +69,6 @@ public final class Evaluator {
     /** Metrics at the given cutoffs (e.g. 20, 50). */
     public Map<String, Double> evaluate(IbimModel model, List<EvaluationCase> cases, int... cutoffs) {
         MetricAccumulator acc = new MetricAccumulator(cutoffs);
-        int maxLen = model.config().maxLen();
         for (int from = 0; from < cases.size(); from += chunk) {
             int to = Math.min(cases.size(), from + chunk);
             int[][] hist = new int[to - from][];
@@ -82,7 +80,7 @@ public final class Evaluator {
             int depth = acc.maxCutoff() + (excludeHistory ? longest : 0);
             try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(WS, "EIMF_EVAL")) {
                 TopNRetriever r = new TopNRetriever(model.itemEmbeddings().value());
-                TopNRetriever.Ranked[] ranked = r.retrieve(model.interests(HistoryBatch.of(hist, maxLen)), depth);
+                TopNRetriever.Ranked[] ranked = r.retrieve(model.interests(model.batch(hist)), depth);
                 for (int i = from; i < to; i++) {
                     acc.add(cut(ranked[i - from].items(), hist[i - from], acc.maxCutoff(), excludeHistory),
                             cases.get(i).targets());

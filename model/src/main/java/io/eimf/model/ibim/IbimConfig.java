@@ -1,6 +1,7 @@
 package io.eimf.model.ibim;
 
 import io.eimf.model.backbone.Backbones;
+import io.eimf.model.backbone.HistoryAlignment;
 import io.eimf.model.nn.Init;
 
 /**
@@ -14,8 +15,12 @@ import io.eimf.model.nn.Init;
  * @param init how every weight starts: {@link Init#id()} of glorot (ComiRec's TensorFlow code, the default) or
  *     kaiming (its PyTorch port); absent in configs written before it existed, which mean glorot
  * @param initStd when positive, the item table starts N(0, initStd) instead of as {@code init} says
+ * @param align {@link HistoryAlignment#id()} of where short histories sit in the padded row: left (ComiRec's layout)
+ *     or right (the last position is always the most recent item); absent in configs written before it existed,
+ *     which mean left
  */
-public record IbimConfig(String backbone, int dim, int interests, int maxLen, int numItems, String init, double initStd) {
+public record IbimConfig(String backbone, int dim, int interests, int maxLen, int numItems, String init, double initStd,
+                         String align) {
     public IbimConfig {
         if (!Backbones.NAMES.contains(backbone)) {
             throw new IllegalArgumentException("unknown backbone '" + backbone + "' (" + String.join("|", Backbones.NAMES) + ")");
@@ -25,11 +30,22 @@ public record IbimConfig(String backbone, int dim, int interests, int maxLen, in
         }
         init = Init.of(init == null ? Init.GLOROT.id() : init).id();
         if (initStd < 0) throw new IllegalArgumentException("initStd must be >= 0");
+        align = HistoryAlignment.of(align == null ? HistoryAlignment.LEFT.id() : align).id();
     }
 
-    /** Glorot initialisation with an optional item-table override (as before {@code init} existed). */
+    /** Left-aligned histories (as before {@code align} existed). */
+    public IbimConfig(String backbone, int dim, int interests, int maxLen, int numItems, String init, double initStd) {
+        this(backbone, dim, interests, maxLen, numItems, init, initStd, null);
+    }
+
+    /** Glorot initialisation with an optional item-table override, left-aligned histories. */
     public IbimConfig(String backbone, int dim, int interests, int maxLen, int numItems, double initStd) {
         this(backbone, dim, interests, maxLen, numItems, Init.GLOROT.id(), initStd);
+    }
+
+    /** The alignment {@link #align()} names. */
+    public HistoryAlignment alignment() {
+        return HistoryAlignment.of(align);
     }
 
     /** The scheme {@link #init()} names. */
@@ -37,8 +53,9 @@ public record IbimConfig(String backbone, int dim, int interests, int maxLen, in
         return Init.of(init);
     }
 
-    /** The defaults: d=64, K=4, max length 20, Glorot initialisation. */
+    /** The defaults: d=64, K=4, max length 20, Glorot initialisation, the backbone's default alignment. */
     public static IbimConfig defaults(String backbone, int numItems) {
-        return new IbimConfig(backbone, 64, 4, 20, numItems, 0);
+        return new IbimConfig(backbone, 64, 4, 20, numItems, Init.GLOROT.id(), 0,
+                Backbones.defaultAlignment(backbone).id());
     }
 }

@@ -60,6 +60,11 @@ public final class IbimModel {
         return params;
     }
 
+    /** Histories as this model reads them: its max length and alignment. */
+    public HistoryBatch batch(int[][] histories) {
+        return HistoryBatch.of(histories, config.maxLen(), config.alignment());
+    }
+
     /** Interests [B, K, d] for a batch of histories (inference: no gradient state is touched). */
     public INDArray interests(HistoryBatch batch) {
         INDArray x = Ops.gatherRows(items.value(), batch.ids());

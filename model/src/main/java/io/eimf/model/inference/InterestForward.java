@@ -2,6 +2,7 @@ package io.eimf.model.inference;
 
 import io.eimf.model.backbone.ComiRecDR;
 import io.eimf.model.backbone.ComiRecSA;
+import io.eimf.model.backbone.HistoryAlignment;
 import io.eimf.model.backbone.Mind;
 import io.eimf.model.ibim.IbimModel;
 import io.eimf.model.nn.ParamSet;
@@ -21,6 +22,7 @@ public abstract sealed class InterestForward {
     final int dim;
     final int k;
     final int maxLen;
+    private final HistoryAlignment alignment;
     /** The item table [numItems+1, d] row-major, for gathering the history's embeddings. */
     final float[] items;
     private final ThreadLocal<float[]> xBuf;
@@ -29,6 +31,7 @@ public abstract sealed class InterestForward {
         this.dim = model.config().dim();
         this.k = model.config().interests();
         this.maxLen = model.config().maxLen();
+        this.alignment = model.config().alignment();
         this.items = items;
         this.xBuf = ThreadLocal.withInitial(() -> new float[maxLen * dim]);
     }
@@ -70,11 +73,14 @@ public abstract sealed class InterestForward {
         if (len <= 0) throw new IllegalArgumentException("history is empty");
         float[] x = xBuf.get();
         for (int t = 0; t < len; t++) System.arraycopy(items, history[from + t] * dim, x, t * dim, dim);
-        forward(x, len, out);
+        forward(x, len, alignment.start(len, maxLen), out);
     }
 
-    /** The backbone's forward on the gathered embeddings {@code x} ([len, d], only real positions). */
-    abstract void forward(float[] x, int len, float[] out);
+    /**
+     * The backbone's forward on the gathered embeddings {@code x} ([len, d], only real positions); x's row t sits at
+     * position {@code start + t} of the padded row (what position-dependent weights see).
+     */
+    abstract void forward(float[] x, int len, int start, float[] out);
 
     /**
      * {@code y[yOff+o] = b[o] + sum_i x[xOff+i] W[wOff + i*out + o]} for W [in, out] row-major (b may be null), as
@@ -168,13 +174,13 @@ public abstract sealed class InterestForward {
         }
 
         @Override
-        void forward(float[] x, int len, float[] out) {
+        void forward(float[] x, int len, int start, float[] out) {
             float[][] s = scratch.get();
             float[] xp = s[0];
             float[] h = s[1];
             float[] logits = s[2]; // [K, maxLen]
             for (int t = 0; t < len; t++) {
-                for (int j = 0; j < dim; j++) xp[j] = x[t * dim + j] + pos[t * dim + j];
+                for (int j = 0; j < dim; j++) xp[j] = x[t * dim + j] + pos[(start + t) * dim + j];
                 affine(xp, 0, dim, w1, 0, b1, h, 0, hiddenSize);
                 // tanh as 1 - 2/(e^2x + 1): Math.exp is an intrinsic, Math.tanh is several times slower here;
                 // overflow to infinity still gives exactly +-1.
@@ -220,13 +226,13 @@ public abstract sealed class InterestForward {
         }
 
         @Override
-        void forward(float[] x, int len, float[] out) {
+        void forward(float[] x, int len, int start, float[] out) {
             float[][] s = scratch.get();
             float[] hat = s[0];    // [t][K*d]: e_hat[k, t] at t*K*d + k*d
             float[] logits = s[1]; // [K, maxLen]
             float[] weight = s[2];
             int kd = k * dim;
-            for (int t = 0; t < len; t++) affine(x, t * dim, dim, w, t * dim * kd, null, hat, t * kd, kd);
+            for (int t = 0; t < len; t++) affine(x, t * dim, dim, w, (start + t) * dim * kd, null, hat, t * kd, kd);
             java.util.Arrays.fill(logits, 0f);
             route(hat, kd, dim, len, logits, weight, out);
         }
@@ -255,7 +261,7 @@ public abstract sealed class InterestForward {
         }
 
         @Override
-        void forward(float[] x, int len, float[] out) {
+        void forward(float[] x, int len, int start, float[] out) {
             float[][] s = scratch.get();
             float[] hat = s[0];    // [t][d]
             float[] logits = s[1]; // [K, maxLen]
@@ -263,7 +269,7 @@ public abstract sealed class InterestForward {
             float[] caps = s[3];   // [K, d]
             float[] y = s[4];
             for (int t = 0; t < len; t++) affine(x, t * dim, dim, bilinear, 0, null, hat, t * dim, dim);
-            System.arraycopy(routingInit, 0, logits, 0, k * maxLen);
+            for (int kk = 0; kk < k; kk++) System.arraycopy(routingInit, kk * maxLen + start, logits, kk * maxLen, len);
             route(hat, dim, 0, len, logits, weight, caps);
             for (int kk = 0; kk < k; kk++) {
                 affine(caps, kk * dim, dim, projW, 0, projB, y, 0, dim);

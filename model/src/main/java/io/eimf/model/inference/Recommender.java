@@ -1,6 +1,5 @@
 package io.eimf.model.inference;
 
-import io.eimf.model.backbone.HistoryBatch;
 import io.eimf.model.export.ItemVocabulary;
 import io.eimf.model.export.ModelDirectory;
 import io.eimf.model.ibim.IbimModel;
@@ -109,7 +108,7 @@ public final class Recommender {
      */
     public Result recommendDenseNd4j(int[] history, int topN) {
         check(history, topN);
-        INDArray interests = model.interests(HistoryBatch.of(new int[][] {history}, model.config().maxLen()));
+        INDArray interests = model.interests(model.batch(new int[][] {history}));
         TopNRetriever.Ranked ranked = retriever.retrieve(interests, topN)[0];
         return result(ranked, interests.reshape(interests.size(1), interests.size(2)).toFloatMatrix(), history.length);
     }

@@ -192,7 +192,8 @@ public final class Trainer implements AutoCloseable {
 
     /** Runs one training step and returns its total loss. */
     public double trainStep() {
-        TrainingData.Batch batch = data.sample(rng, options.batchSize(), model.config().maxLen(), options.examples());
+        TrainingData.Batch batch = data.sample(rng, options.batchSize(), model.config().maxLen(),
+                model.config().alignment(), options.examples());
         int[] negatives = sampler.sample(rng, options.negativesPerRow() * options.batchSize());
         step++;
         Map<String, Double> aux = auxiliaries.isEmpty() ? Map.of() : new LinkedHashMap<>();

@@ -4,8 +4,9 @@ import io.eimf.core.dataset.EvaluationCase;
 import io.eimf.core.dataset.PreparedDataset;
 import io.eimf.core.dataset.SplitRole;
 import io.eimf.core.dataset.UserSequence;
-import io.eimf.model.baseline.MostPopular;
+import io.eimf.model.backbone.HistoryAlignment;
 import io.eimf.model.backbone.HistoryBatch;
+import io.eimf.model.baseline.MostPopular;
 import io.eimf.model.nn.Rng;
 import java.util.ArrayList;
 import java.util.List;
@@ -94,17 +95,20 @@ public final class TrainingData {
     /** One training batch: dense user ids, the history batch and the targets. */
     public record Batch(int[] users, HistoryBatch history, int[] targets) {}
 
-    /** Draws a batch of {@code examples} ({@link #PER_USER} or {@link #PER_INTERACTION}). */
-    public Batch sample(Rng rng, int batchSize, int maxLen, String examples) {
+    /**
+     * Draws a batch of {@code examples} ({@link #PER_USER} or {@link #PER_INTERACTION}), histories cut to
+     * {@code maxLen} and placed as {@code alignment} says.
+     */
+    public Batch sample(Rng rng, int batchSize, int maxLen, HistoryAlignment alignment, String examples) {
         return switch (examples) {
-            case PER_USER -> sample(rng, batchSize, maxLen);
-            case PER_INTERACTION -> samplePerInteraction(rng, batchSize, maxLen);
+            case PER_USER -> samplePerUser(rng, batchSize, maxLen, alignment);
+            case PER_INTERACTION -> samplePerInteraction(rng, batchSize, maxLen, alignment);
             default -> throw new IllegalArgumentException("unknown examples '" + examples + "' (" + String.join("|", EXAMPLES) + ")");
         };
     }
 
     /** A per-interaction batch: each example's (user, cut) uniform over all training cuts, with replacement. */
-    public Batch samplePerInteraction(Rng rng, int batchSize, int maxLen) {
+    private Batch samplePerInteraction(Rng rng, int batchSize, int maxLen, HistoryAlignment alignment) {
         long total = cutsBefore[cutsBefore.length - 1];
         int[][] seqs = new int[batchSize][];
         int[] cut = new int[batchSize];
@@ -121,11 +125,11 @@ public final class TrainingData {
             targets[i] = s[k];
             us[i] = users[u];
         }
-        return new Batch(us, HistoryBatch.ofSlices(seqs, cut, maxLen), targets);
+        return new Batch(us, HistoryBatch.ofSlices(seqs, cut, maxLen, alignment), targets);
     }
 
     /** A per-user batch (ComiRec's DataIterator): users without replacement when there are enough. */
-    public Batch sample(Rng rng, int batchSize, int maxLen) {
+    private Batch samplePerUser(Rng rng, int batchSize, int maxLen, HistoryAlignment alignment) {
         int n = sequences.length;
         int[] pick = new int[batchSize];
         if (batchSize <= n) {
@@ -154,6 +158,6 @@ public final class TrainingData {
             targets[i] = s[k];
             us[i] = users[pick[i]];
         }
-        return new Batch(us, HistoryBatch.ofSlices(seqs, cut, maxLen), targets);
+        return new Batch(us, HistoryBatch.ofSlices(seqs, cut, maxLen, alignment), targets);
     }
 }

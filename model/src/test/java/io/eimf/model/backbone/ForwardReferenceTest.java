@@ -6,6 +6,8 @@ import io.eimf.model.nn.Init;
 import io.eimf.model.nn.Ops;
 import io.eimf.model.nn.Rng;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -20,8 +22,9 @@ class ForwardReferenceTest {
     static final int L = 9;
     static final int D = 64;
     static final int K = 4;
-    static final HistoryBatch BATCH = HistoryBatch.of(new int[][] {{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, {2, 3}, {7},
-            {1, 1, 1, 1}, {5, 4, 3, 2, 1, 9, 8}, {3, 3}, {9, 8, 7, 6, 5, 4, 3, 2, 1}}, L);
+    static final int[][] HISTORIES = {{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, {2, 3}, {7}, {1, 1, 1, 1},
+            {5, 4, 3, 2, 1, 9, 8}, {3, 3}, {9, 8, 7, 6, 5, 4, 3, 2, 1}};
+    static final HistoryBatch BATCH = HistoryBatch.of(HISTORIES, L, HistoryAlignment.LEFT);
 
     static void assertClose(String what, INDArray expected, INDArray actual) {
         double err = expected.sub(actual).norm2Number().doubleValue();
@@ -49,15 +52,17 @@ class ForwardReferenceTest {
         assertClose("SA interests", expected, sa.forward(x, BATCH).interests());
     }
 
-    @Test
-    void dynamicRoutingMatchesReference() {
+    @ParameterizedTest
+    @EnumSource(HistoryAlignment.class)
+    void dynamicRoutingMatchesReference(HistoryAlignment alignment) {
+        HistoryBatch batch = HistoryBatch.of(HISTORIES, L, alignment);
         Rng rng = new Rng(6);
         ComiRecDR dr = new ComiRecDR(D, K, L, Init.GLOROT, DataType.FLOAT, rng);
         INDArray x = Ops.normal(DataType.FLOAT, rng, 0.1, (long) B * L, D);
         INDArray xt = x.reshape(B, L, D).permute(1, 0, 2).dup('c');
         INDArray hat = Nd4j.matmul(xt, dr.params().get("dr.bilinear").value())
                 .reshape(L, B, K, D).permute(1, 2, 0, 3).dup('c').reshape((long) B * K, L, D);
-        INDArray mask = BATCH.mask(DataType.FLOAT, K).reshape(B, K, L);
+        INDArray mask = batch.mask(DataType.FLOAT, K).reshape(B, K, L);
         INDArray logits = Nd4j.zeros(DataType.FLOAT, B, K, L);
         INDArray v = null;
         for (int it = 0; it < ComiRecDR.ITERATIONS; it++) {
@@ -66,7 +71,7 @@ class ForwardReferenceTest {
             v = Ops.squashRows(z)[0];
             logits.addi(Nd4j.matmul(hat, v.reshape((long) B * K, D, 1)).reshape(B, K, L));
         }
-        assertClose("DR interests", v.reshape(B, K, D), dr.forward(x, BATCH).interests());
+        assertClose("DR interests", v.reshape(B, K, D), dr.forward(x, batch).interests());
     }
 
     @Test

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.eimf.core.dataset.EvaluationCase;
-import io.eimf.model.backbone.HistoryBatch;
 import io.eimf.model.baseline.MostPopular;
 import io.eimf.model.ibim.IbimConfig;
 import io.eimf.model.ibim.IbimModel;
@@ -78,7 +77,7 @@ class EvaluatorTest {
 
     /** Items ranked by their best score over the K interests, history removed on request, cut at n. */
     private static int[] bruteForce(IbimModel model, EvaluationCase c, int n, boolean exclude) {
-        INDArray h = model.interests(HistoryBatch.of(new int[][] {c.history()}, model.config().maxLen()));
+        INDArray h = model.interests(model.batch(new int[][] {c.history()}));
         INDArray table = model.itemEmbeddings().value();
         int k = (int) h.size(1);
         Integer[] ids = new Integer[ITEMS];

@@ -25,15 +25,17 @@ import org.nd4j.linalg.factory.Nd4j;
 /** The plain-Java single-request path ranks exactly as the batched ND4J path that evaluation uses. */
 class PlainInferenceTest {
     static Stream<Arguments> cases() {
-        // K=6 leaves a partial group of interests in the scorer; 400 items a partial block
-        return Backbones.NAMES.stream().flatMap(b -> Stream.of(Arguments.of(b, 4), Arguments.of(b, 6)));
+        // K=6 leaves a partial group of interests in the scorer; 400 items a partial block; both alignments
+        return Backbones.NAMES.stream().flatMap(b -> Stream.of(Arguments.of(b, 4, "left"), Arguments.of(b, 6, "left"),
+                Arguments.of(b, 4, "right")));
     }
 
     @ParameterizedTest
     @MethodSource("cases")
-    void plainJavaPathMatchesNd4jPath(String backbone, int k) {
+    void plainJavaPathMatchesNd4jPath(String backbone, int k, String align) {
         int numItems = 400;
-        IbimModel model = new IbimModel(new IbimConfig(backbone, 16, k, 20, numItems, 0), DataType.FLOAT, 3);
+        IbimModel model = new IbimModel(new IbimConfig(backbone, 16, k, 20, numItems, "glorot", 0, align),
+                DataType.FLOAT, 3);
         // Fresh models have zero biases; perturb every parameter so biases, positions and routing init all matter.
         Nd4j.getRandom().setSeed(5);
         for (Param p : model.params().all()) p.value().addi(Nd4j.randn(DataType.FLOAT, p.shape()).muli(0.1));

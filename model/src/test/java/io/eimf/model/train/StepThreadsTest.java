@@ -62,7 +62,7 @@ class StepThreadsTest {
     private static List<float[]> gradients(IbimConfig cfg, TrainingData data, int threads) {
         IbimModel model = new IbimModel(cfg, DataType.FLOAT, 5);
         Rng rng = new Rng(8);
-        TrainingData.Batch batch = data.sample(rng, 32, cfg.maxLen());
+        TrainingData.Batch batch = data.sample(rng, 32, cfg.maxLen(), cfg.alignment(), TrainingData.PER_USER);
         int[] negs = NegativeSampler.uniform(cfg.numItems()).sample(rng, 160);
         try (Trainer t = new Trainer(model, data, TrainOptions.defaults().withBatch(32, 3e-3, 5).withStepThreads(threads));
              var ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace("STEP_THREADS_TEST")) {

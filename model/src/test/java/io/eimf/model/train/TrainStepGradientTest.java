@@ -2,6 +2,7 @@ package io.eimf.model.train;
 
 import io.eimf.core.synth.SyntheticData;
 import io.eimf.model.backbone.Backbones;
+import io.eimf.model.backbone.HistoryAlignment;
 import io.eimf.model.ibim.IbimConfig;
 import io.eimf.model.ibim.IbimModel;
 import io.eimf.model.nn.GradCheck;
@@ -85,7 +86,7 @@ class TrainStepGradientTest {
         Trainer t = new Trainer(model, data, TrainOptions.defaults().withBatch(4, 1e-3, 3).withWorkspace(false))
                 .addAuxiliary(toy);
         Rng rng = new Rng(6);
-        TrainingData.Batch batch = data.sample(rng, 4, 6);
+        TrainingData.Batch batch = data.sample(rng, 4, 6, HistoryAlignment.LEFT, TrainingData.PER_USER);
         int[] negs = NegativeSampler.uniform(ds.numItems()).sample(rng, 12);
         var aux = new HashMap<String, Double>();
         t.computeGradients(batch, negs, aux);
@@ -109,7 +110,7 @@ class TrainStepGradientTest {
                 TrainOptions o = TrainOptions.defaults().withBatch(4, 1e-3, 3).withSampler(sampler, true).withWorkspace(false);
                 Trainer t = new Trainer(model, data, o);
                 Rng rng = new Rng(5);
-                TrainingData.Batch batch = data.sample(rng, 4, 6);
+                TrainingData.Batch batch = data.sample(rng, 4, 6, HistoryAlignment.LEFT, TrainingData.PER_USER);
                 int[] negs = NegativeSampler.create(sampler, data.counts()).sample(rng, 12);
                 negs[0] = batch.targets()[0]; // an accidental hit must be masked, not break the gradient
                 model.params().zeroGrads();

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.eimf.model.backbone.HistoryAlignment;
 import io.eimf.model.nn.Rng;
 import java.util.HashSet;
 import java.util.List;
@@ -32,7 +33,7 @@ class TrainingDataTest {
         int draws = 0;
         Rng rng = new Rng(3);
         for (int b = 0; b < 1000; b++) {
-            TrainingData.Batch batch = d.sample(rng, 49, 20, TrainingData.PER_INTERACTION);
+            TrainingData.Batch batch = d.sample(rng, 49, 20, HistoryAlignment.LEFT, TrainingData.PER_INTERACTION);
             for (int i = 0; i < 49; i++) {
                 int target = batch.targets()[i];
                 int u = target / 100;
@@ -60,15 +61,15 @@ class TrainingDataTest {
         Rng rng = new Rng(4);
         int[] perUser = new int[3];
         for (int b = 0; b < 300; b++) {
-            TrainingData.Batch batch = d.sample(rng, 3, 20, TrainingData.PER_USER);
+            TrainingData.Batch batch = d.sample(rng, 3, 20, HistoryAlignment.LEFT, TrainingData.PER_USER);
             Set<Integer> users = new HashSet<>();
             for (int u : batch.users()) users.add(u);
             assertEquals(3, users.size(), "a batch no larger than the users holds each user once");
-            TrainingData.Batch one = d.sample(rng, 1, 20, TrainingData.PER_USER);
+            TrainingData.Batch one = d.sample(rng, 1, 20, HistoryAlignment.LEFT, TrainingData.PER_USER);
             perUser[one.users()[0] - 10]++;
         }
         for (int c : perUser) assertEquals(100, c, 30, "users, not interactions, are uniform");
-        assertThrows(IllegalArgumentException.class, () -> d.sample(rng, 3, 20, "per-item"));
+        assertThrows(IllegalArgumentException.class, () -> d.sample(rng, 3, 20, HistoryAlignment.LEFT, "per-item"));
         assertThrows(IllegalArgumentException.class, () -> TrainOptions.defaults().withExamples("per-item"));
         assertEquals(TrainingData.PER_USER, TrainOptions.defaults().examples());
     }
