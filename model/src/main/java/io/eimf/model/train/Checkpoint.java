@@ -75,7 +75,8 @@ public final class Checkpoint {
         var node = Json.mapper().readTree(sf.toFile());
         var cfg = Json.mapper().treeToValue(node.get("config"), io.eimf.model.ibim.IbimConfig.class);
         if (!cfg.equals(model.config())) {
-            throw new IOException(sf + ": checkpoint is for " + cfg + ", not " + model.config());
+            throw new IOException(sf + ": checkpoint is for " + cfg + ", not " + model.config()
+                    + " (resume with the model options it was trained with)");
         }
         List<String> auxNames = new ArrayList<>();
         node.get("auxiliaries").forEach(n -> auxNames.add(n.asText()));
