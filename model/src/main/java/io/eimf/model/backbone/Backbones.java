@@ -18,13 +18,22 @@ public final class Backbones {
     }
 
     /**
-     * The history alignment a new model of this backbone gets unless told otherwise: the one that validated better
-     * over twelve MovieLens 100K splits (docs/RESULTS.md, "History alignment").
+     * What a backbone gets from {@code eimf train} unless told otherwise, where the MovieLens 100K splits showed that
+     * it needs something other than ComiRec's settings (docs/RESULTS.md, "History alignment" and "ComiRec-DR's
+     * popularity plateau").
+     *
+     * @param alignment where short histories sit: right for ComiRec-SA, ComiRec's left for DR and MIND
+     * @param patience validations without improvement before early stopping: 20 for ComiRec-DR, whose validation
+     *     Recall@50 sits near MostPopular's for its first ~1,000-2,000 steps, 5 for the others
      */
-    public static HistoryAlignment defaultAlignment(String name) {
+    public record Defaults(HistoryAlignment alignment, int patience) {}
+
+    /** The {@link Defaults} of backbone {@code name}. */
+    public static Defaults defaults(String name) {
         return switch (name) {
-            case ComiRecSA.NAME -> HistoryAlignment.RIGHT;
-            case ComiRecDR.NAME, Mind.NAME -> HistoryAlignment.LEFT;
+            case ComiRecSA.NAME -> new Defaults(HistoryAlignment.RIGHT, 5);
+            case ComiRecDR.NAME -> new Defaults(HistoryAlignment.LEFT, 20);
+            case Mind.NAME -> new Defaults(HistoryAlignment.LEFT, 5);
             default -> throw new IllegalArgumentException("unknown backbone '" + name + "' (" + String.join("|", NAMES) + ")");
         };
     }

@@ -130,7 +130,7 @@ public final class BenchTrainCommand implements Command {
             resetPeakRss();
             // the shipped defaults, alignment included (it moves no work: padding is skipped or masked either way)
             IbimModel model = new IbimModel(new IbimConfig(name, d, k, l, items, Init.GLOROT.id(), 0,
-                    Backbones.defaultAlignment(name).id()), DataType.FLOAT, 1);
+                    Backbones.defaults(name).alignment().id()), DataType.FLOAT, 1);
             Trainer t = new Trainer(model, data, TrainOptions.defaults().withBatch(b, 1e-3, neg).withWorkspace(ws)
                     .withStepThreads(stepThreads));
             if (esim) {

@@ -10,6 +10,8 @@ import io.eimf.core.io.AtomicOutput;
 import io.eimf.core.json.Json;
 import io.eimf.core.provenance.ToolVersion;
 import io.eimf.model.backbone.Backbones;
+import io.eimf.model.backbone.ComiRecDR;
+import io.eimf.model.backbone.ComiRecSA;
 import io.eimf.model.backbone.HistoryAlignment;
 import io.eimf.model.baseline.MostPopular;
 import io.eimf.model.esim.EsimTraining;
@@ -75,7 +77,9 @@ public final class TrainCommand implements Command {
                         + "layout: position 0 is the oldest item)|right (the last position is always the most recent item); "
                         + "default: right for comirec-sa, left for comirec-dr and mind"))
                 .addOption(Args.option("eval-every", "N", "validate every N steps (default " + d.evalEvery() + ")"))
-                .addOption(Args.option("patience", "P", "stop after P validations without improvement (default " + d.patience() + ")"))
+                .addOption(Args.option("patience", "P", "stop after P validations without improvement (default "
+                        + Backbones.defaults(ComiRecSA.NAME).patience() + "; " + Backbones.defaults(ComiRecDR.NAME).patience()
+                        + " for comirec-dr)"))
                 .addOption(Args.option("max-steps", "N", "most steps (default " + d.maxSteps() + ")"))
                 .addOption(Args.option("device", "cpu|cuda", "backend to require (default: the one on the classpath)"))
                 .addOption(Args.option("threads", "N", "BLAS threads per step thread (default: ND4J's choice); on shared machines also set OMP_NUM_THREADS=1"))
@@ -112,7 +116,7 @@ public final class TrainCommand implements Command {
         if (Args.intValue(cl, "step-threads", 1) < 1) throw new UsageException("--step-threads must be positive");
         TrainOptions o = new TrainOptions(Args.intValue(cl, "batch", d.batchSize()), Args.doubleValue(cl, "lr", d.learningRate()),
                 Args.intValue(cl, "negatives", d.negativesPerRow()), sampler, !cl.hasOption("keep-accidental-hits"),
-                Args.intValue(cl, "eval-every", d.evalEvery()), Args.intValue(cl, "patience", d.patience()),
+                Args.intValue(cl, "eval-every", d.evalEvery()), Args.intValue(cl, "patience", Backbones.defaults(backbone).patience()),
                 Args.longValue(cl, "max-steps", d.maxSteps()), d.metric(), seed, true,
                 Args.intValue(cl, "step-threads", d.stepThreads()),
                 Args.choice(cl, "examples", d.examples(), TrainingData.EXAMPLES.toArray(String[]::new)));
@@ -130,7 +134,7 @@ public final class TrainCommand implements Command {
             cfg = new IbimConfig(backbone, Args.intValue(cl, "dim", 64), Args.intValue(cl, "interests", 4),
                     Args.intValue(cl, "max-len", 20), ds.numItems(),
                     Args.choice(cl, "init", Init.GLOROT.id(), Init.ids()), Args.doubleValue(cl, "init-std", 0),
-                    Args.choice(cl, "align", Backbones.defaultAlignment(backbone).id(), HistoryAlignment.ids()));
+                    Args.choice(cl, "align", Backbones.defaults(backbone).alignment().id(), HistoryAlignment.ids()));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }

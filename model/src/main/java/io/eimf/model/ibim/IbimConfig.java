@@ -56,6 +56,6 @@ public record IbimConfig(String backbone, int dim, int interests, int maxLen, in
     /** The defaults: d=64, K=4, max length 20, Glorot initialisation, the backbone's default alignment. */
     public static IbimConfig defaults(String backbone, int numItems) {
         return new IbimConfig(backbone, 64, 4, 20, numItems, Init.GLOROT.id(), 0,
-                Backbones.defaultAlignment(backbone).id());
+                Backbones.defaults(backbone).alignment().id());
     }
 }

@@ -9,7 +9,8 @@ package io.eimf.model.train;
  * @param sampler uniform (default) or log-uniform
  * @param removeAccidentalHits mask negatives equal to the row's target (true, as TensorFlow does)
  * @param evalEvery validate every this many steps (200)
- * @param patience stop after this many validations without a better validation metric (5)
+ * @param patience stop after this many validations without a better validation metric (5; {@code eimf train} takes
+ *     the backbone's, {@link io.eimf.model.backbone.Backbones#defaults})
  * @param maxSteps hard cap on steps (100000)
  * @param metric the early-stopping metric on validation (recall@50)
  * @param seed training seed: initialisation, batches, negatives

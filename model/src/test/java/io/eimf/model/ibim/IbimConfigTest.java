@@ -5,10 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.eimf.core.json.Json;
+import io.eimf.model.backbone.Backbones;
 import io.eimf.model.backbone.HistoryAlignment;
 import org.junit.jupiter.api.Test;
 
-/** config.json compatibility and the per-backbone defaults of the history alignment. */
+/** config.json compatibility and the per-backbone defaults (alignment, patience). */
 class IbimConfigTest {
     @Test
     void configsWrittenBeforeTheAlignmentExistedReadAsLeft() throws Exception {
@@ -27,9 +28,12 @@ class IbimConfigTest {
     }
 
     @Test
-    void eachBackboneGetsTheAlignmentThatValidatedBetter() {
+    void eachBackboneGetsTheDefaultsThatValidatedBetter() {
         assertEquals(HistoryAlignment.RIGHT, IbimConfig.defaults("comirec-sa", 10).alignment());
         assertEquals(HistoryAlignment.LEFT, IbimConfig.defaults("comirec-dr", 10).alignment());
         assertEquals(HistoryAlignment.LEFT, IbimConfig.defaults("mind", 10).alignment());
+        assertEquals(20, Backbones.defaults("comirec-dr").patience());
+        assertEquals(5, Backbones.defaults("comirec-sa").patience());
+        assertEquals(5, Backbones.defaults("mind").patience());
     }
 }

@@ -34,7 +34,7 @@ class LearnsPlantedInterestsTest {
         TrainingData d = data();
         // the backbone's shipped alignment (right for SA), so the default configuration is the one shown to learn
         IbimModel model = new IbimModel(new IbimConfig(backbone, 32, 4, 20, d.numItems(), "glorot", 0,
-                Backbones.defaultAlignment(backbone).id()), DataType.FLOAT, 1);
+                Backbones.defaults(backbone).alignment().id()), DataType.FLOAT, 1);
         TrainResult r = new Trainer(model, d, TrainOptions.defaults().withBatch(64, 5e-3, 10).withSchedule(150, 2, 600))
                 .fit();
         Map<String, Double> pop = new MostPopular(d.counts()).evaluate(d.test(), 20, 50);
