@@ -69,10 +69,6 @@ public final class HistoryBatch {
         return ids;
     }
 
-    public HistoryAlignment alignment() {
-        return alignment;
-    }
-
     /** The number of real (unpadded) positions of row i. */
     public int length(int i) {
         return lengths[i];

@@ -10,8 +10,6 @@ import io.eimf.core.io.AtomicOutput;
 import io.eimf.core.json.Json;
 import io.eimf.core.provenance.ToolVersion;
 import io.eimf.model.backbone.Backbones;
-import io.eimf.model.backbone.ComiRecDR;
-import io.eimf.model.backbone.ComiRecSA;
 import io.eimf.model.backbone.HistoryAlignment;
 import io.eimf.model.baseline.MostPopular;
 import io.eimf.model.esim.EsimTraining;
@@ -34,6 +32,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
@@ -75,11 +74,10 @@ public final class TrainCommand implements Command {
                 .addOption(Args.option("init-std", "X", "item table only: N(0,X) instead of as --init says (default 0: off)"))
                 .addOption(Args.option("align", "SIDE", "where histories shorter than --max-len sit: left (ComiRec's "
                         + "layout: position 0 is the oldest item)|right (the last position is always the most recent item); "
-                        + "default: right for comirec-sa, left for comirec-dr and mind"))
+                        + "default: " + perBackbone(bd -> bd.alignment().id())))
                 .addOption(Args.option("eval-every", "N", "validate every N steps (default " + d.evalEvery() + ")"))
-                .addOption(Args.option("patience", "P", "stop after P validations without improvement (default "
-                        + Backbones.defaults(ComiRecSA.NAME).patience() + "; " + Backbones.defaults(ComiRecDR.NAME).patience()
-                        + " for comirec-dr)"))
+                .addOption(Args.option("patience", "P", "stop after P validations without improvement (default: "
+                        + perBackbone(bd -> String.valueOf(bd.patience())) + ")"))
                 .addOption(Args.option("max-steps", "N", "most steps (default " + d.maxSteps() + ")"))
                 .addOption(Args.option("device", "cpu|cuda", "backend to require (default: the one on the classpath)"))
                 .addOption(Args.option("threads", "N", "BLAS threads per step thread (default: ND4J's choice); on shared machines also set OMP_NUM_THREADS=1"))
@@ -100,6 +98,11 @@ public final class TrainCommand implements Command {
         }
         Backend.setThreads(Args.intValue(cl, "threads", 0));
         ctx.err().println("[backend] " + Backend.describe());
+    }
+
+    /** A per-backbone default for the help text, e.g. "comirec-sa right, comirec-dr left, mind left". */
+    private static String perBackbone(Function<Backbones.Defaults, String> value) {
+        return String.join(", ", Backbones.NAMES.stream().map(n -> n + " " + value.apply(Backbones.defaults(n))).toList());
     }
 
     @Override
