@@ -1,6 +1,7 @@
 package io.eimf.model.backbone;
 
 import io.eimf.model.nn.Ops;
+import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -27,18 +28,9 @@ public final class HistoryBatch {
 
     /** Builds a batch; every history needs at least one item (ids >= 1). */
     public static HistoryBatch of(int[][] histories, int maxLen, HistoryAlignment alignment) {
-        int b = histories.length;
-        int[] ids = new int[b * maxLen];
-        int[] lens = new int[b];
-        for (int i = 0; i < b; i++) {
-            int[] h = histories[i];
-            if (h.length == 0) throw new IllegalArgumentException("history " + i + " is empty");
-            int from = Math.max(0, h.length - maxLen);
-            int n = h.length - from;
-            System.arraycopy(h, from, ids, i * maxLen + alignment.start(n, maxLen), n);
-            lens[i] = n;
-        }
-        return new HistoryBatch(b, maxLen, ids, lens, alignment);
+        int[] ends = new int[histories.length];
+        for (int i = 0; i < ends.length; i++) ends[i] = histories[i].length;
+        return ofSlices(histories, ends, maxLen, alignment);
     }
 
     /** Builds a batch from slices {@code seq[from, to)} without copying the histories first. */
@@ -84,8 +76,8 @@ public final class HistoryBatch {
         float[] m = new float[size * repeat * maxLen];
         for (int i = 0; i < size; i++) {
             for (int r = 0; r < repeat; r++) {
-                int base = (i * repeat + r) * maxLen;
-                java.util.Arrays.fill(m, base + start(i), base + start(i) + lengths[i], 1f);
+                int from = (i * repeat + r) * maxLen + start(i);
+                Arrays.fill(m, from, from + lengths[i], 1f);
             }
         }
         return Ops.fromFloats(type, m, (long) size * repeat, maxLen);
@@ -97,8 +89,8 @@ public final class HistoryBatch {
         for (int i = 0; i < size; i++) {
             for (int r = 0; r < repeat; r++) {
                 int base = (i * repeat + r) * maxLen;
-                java.util.Arrays.fill(m, base, base + maxLen, (float) Ops.MASKED);
-                java.util.Arrays.fill(m, base + start(i), base + start(i) + lengths[i], 0f);
+                Arrays.fill(m, base, base + maxLen, (float) Ops.MASKED);
+                Arrays.fill(m, base + start(i), base + start(i) + lengths[i], 0f);
             }
         }
         return Ops.fromFloats(type, m, (long) size * repeat, maxLen);

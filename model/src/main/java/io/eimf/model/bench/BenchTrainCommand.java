@@ -14,7 +14,6 @@ import io.eimf.model.eval.Evaluator;
 import io.eimf.model.ibim.IbimConfig;
 import io.eimf.model.ibim.IbimModel;
 import io.eimf.model.nn.Backend;
-import io.eimf.model.nn.Init;
 import io.eimf.model.nn.Rng;
 import io.eimf.model.nn.StepThreads;
 import io.eimf.model.train.TrainOptions;
@@ -129,8 +128,7 @@ public final class BenchTrainCommand implements Command {
         for (String name : names) for (boolean esim : bank == null ? new boolean[] {false} : new boolean[] {false, true}) {
             resetPeakRss();
             // the shipped defaults, alignment included (it moves no work: padding is skipped or masked either way)
-            IbimModel model = new IbimModel(new IbimConfig(name, d, k, l, items, Init.GLOROT.id(), 0,
-                    Backbones.defaults(name).alignment().id()), DataType.FLOAT, 1);
+            IbimModel model = new IbimModel(IbimConfig.defaults(name, d, k, l, items), DataType.FLOAT, 1);
             Trainer t = new Trainer(model, data, TrainOptions.defaults().withBatch(b, 1e-3, neg).withWorkspace(ws)
                     .withStepThreads(stepThreads));
             if (esim) {

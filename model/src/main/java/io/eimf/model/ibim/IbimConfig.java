@@ -55,7 +55,12 @@ public record IbimConfig(String backbone, int dim, int interests, int maxLen, in
 
     /** The defaults: d=64, K=4, max length 20, Glorot initialisation, the backbone's default alignment. */
     public static IbimConfig defaults(String backbone, int numItems) {
-        return new IbimConfig(backbone, 64, 4, 20, numItems, Init.GLOROT.id(), 0,
+        return defaults(backbone, 64, 4, 20, numItems);
+    }
+
+    /** The given shape with everything else at its default: Glorot initialisation, the backbone's alignment. */
+    public static IbimConfig defaults(String backbone, int dim, int interests, int maxLen, int numItems) {
+        return new IbimConfig(backbone, dim, interests, maxLen, numItems, Init.GLOROT.id(), 0,
                 Backbones.defaults(backbone).alignment().id());
     }
 }

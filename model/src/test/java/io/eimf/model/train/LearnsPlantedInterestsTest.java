@@ -3,7 +3,6 @@ package io.eimf.model.train;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.eimf.core.synth.SyntheticData;
-import io.eimf.model.backbone.Backbones;
 import io.eimf.model.baseline.MostPopular;
 import io.eimf.model.ibim.IbimConfig;
 import io.eimf.model.ibim.IbimModel;
@@ -33,8 +32,7 @@ class LearnsPlantedInterestsTest {
     void beatsMostPopular(String backbone) throws Exception {
         TrainingData d = data();
         // the backbone's shipped alignment (right for SA), so the default configuration is the one shown to learn
-        IbimModel model = new IbimModel(new IbimConfig(backbone, 32, 4, 20, d.numItems(), "glorot", 0,
-                Backbones.defaults(backbone).alignment().id()), DataType.FLOAT, 1);
+        IbimModel model = new IbimModel(IbimConfig.defaults(backbone, 32, 4, 20, d.numItems()), DataType.FLOAT, 1);
         TrainResult r = new Trainer(model, d, TrainOptions.defaults().withBatch(64, 5e-3, 10).withSchedule(150, 2, 600))
                 .fit();
         Map<String, Double> pop = new MostPopular(d.counts()).evaluate(d.test(), 20, 50);
