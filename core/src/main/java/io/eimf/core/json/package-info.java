@@ -1,0 +1,2 @@
+/** The one JSON mapper configuration used for every file EIMF reads or writes. */
+package io.eimf.core.json;

@@ -1,0 +1,2 @@
+/** Downloading public datasets ({@code eimf data fetch}), failing fast and clearly offline. */
+package io.eimf.flink.fetch;

@@ -1,0 +1,2 @@
+/** The llm-service's HTTP request and response bodies. */
+package io.eimf.llm.api;

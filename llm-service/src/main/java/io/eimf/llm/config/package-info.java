@@ -1,0 +1,2 @@
+/** The llm-service's configuration: provider, model, cache, limits and auth. */
+package io.eimf.llm.config;

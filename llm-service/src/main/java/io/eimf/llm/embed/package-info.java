@@ -1,0 +1,2 @@
+/** In-process text embeddings of interest texts. */
+package io.eimf.llm.embed;

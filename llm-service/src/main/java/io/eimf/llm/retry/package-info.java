@@ -1,0 +1,2 @@
+/** The retry policy for upstream LLM calls and the Retry-After parser. */
+package io.eimf.llm.retry;

@@ -1,0 +1,2 @@
+/** The {@code eimf mlflow} and {@code eimf models} commands. */
+package io.eimf.mlflow.cli;

@@ -1,0 +1,2 @@
+/** The IBIM backbones (ComiRec-SA, ComiRec-DR, MIND) with explicit forward and backward passes. */
+package io.eimf.model.backbone;

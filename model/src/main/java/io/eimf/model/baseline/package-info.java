@@ -1,0 +1,2 @@
+/** Non-learned baselines for the same evaluation protocol (MostPopular). */
+package io.eimf.model.baseline;

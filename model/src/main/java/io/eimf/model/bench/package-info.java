@@ -1,0 +1,2 @@
+/** The training-step and evaluation benchmark ({@code eimf bench train}). */
+package io.eimf.model.bench;

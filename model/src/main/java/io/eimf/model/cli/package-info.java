@@ -1,0 +1,2 @@
+/** The {@code train}, {@code evaluate} and {@code recommend} commands. */
+package io.eimf.model.cli;

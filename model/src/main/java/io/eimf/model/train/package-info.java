@@ -1,0 +1,2 @@
+/** Training: the trainer, sampled softmax, negative sampling, checkpoints and listeners. */
+package io.eimf.model.train;

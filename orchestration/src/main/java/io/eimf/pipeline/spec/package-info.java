@@ -1,0 +1,2 @@
+/** The pipeline's YAML specification: tasks, resources and isolation. */
+package io.eimf.pipeline.spec;

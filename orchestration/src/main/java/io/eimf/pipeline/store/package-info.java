@@ -1,0 +1,2 @@
+/** The content-addressed work folder: input fingerprints and code versions. */
+package io.eimf.pipeline.store;

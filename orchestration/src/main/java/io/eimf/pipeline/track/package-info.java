@@ -1,0 +1,2 @@
+/** Recording a training folder as an MLflow run and selecting the best run. */
+package io.eimf.pipeline.track;
