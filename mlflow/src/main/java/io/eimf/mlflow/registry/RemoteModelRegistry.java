@@ -199,7 +199,9 @@ public final class RemoteModelRegistry implements ModelRegistry {
         }
         Path tmp = Files.createTempDirectory("eimf-mlmodel");
         try {
-            server.download(path + "/" + MlflowModelFile.FILE, tmp.resolve(MlflowModelFile.FILE));
+            // An MLmodel is a few KB; a server sending more is refused rather than stored.
+            server.download(path + "/" + MlflowModelFile.FILE, tmp.resolve(MlflowModelFile.FILE), 1L << 20,
+                    java.time.Instant.now().plus(java.time.Duration.ofMinutes(2)));
             MlflowModelFile.requireEimfFlavor(tmp);
         } finally {
             io.eimf.core.io.AtomicOutput.deleteRecursively(tmp);
