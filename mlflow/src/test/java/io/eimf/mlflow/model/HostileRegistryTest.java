@@ -115,6 +115,19 @@ class HostileRegistryTest {
     }
 
     @Test
+    void modelsResolveRefusesAnEscapingVersionWithOneLineAndExitOne() throws IOException {
+        version(v -> v.version = "1/../../../../escaped");
+        Path cache = tmp.resolve("work").resolve("cache");
+        Fixtures.CliResult r = Fixtures.eimf("models", "resolve", "models:/eimf@champion", "--tracking-uri", server.uri(),
+                "--cache", cache.toString());
+        assertEquals(1, r.exit(), r.err());
+        assertTrue(r.err().contains("answered version '1/../../../../escaped'"), r.err());
+        try (Stream<Path> w = Files.walk(tmp)) {
+            assertEquals(List.of(), w.filter(p -> p.getFileName().toString().startsWith("escaped")).toList());
+        }
+    }
+
+    @Test
     void unsafeArtifactPathsAreRefused() throws IOException {
         Files.createDirectories(tmp.resolve("work"));
         HostileRegistry.Version v = version(x -> {});
