@@ -3,6 +3,7 @@ package io.eimf.mlflow.artifacts;
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.eimf.core.cli.EimfException;
 import io.eimf.core.io.AtomicOutput;
+import io.eimf.core.io.FileManifest;
 import io.eimf.core.json.Json;
 import io.eimf.core.provenance.ToolVersion;
 import io.eimf.mlflow.local.MlflowYaml;
@@ -35,6 +36,15 @@ public final class MlflowModelFile {
 
     /** The MLmodel content for a model logged at {@code artifactPath} of run {@code runId}. */
     public static Map<String, Object> content(String artifactPath, String runId, ModelDescriptor d) {
+        return content(artifactPath, runId, d, Map.of());
+    }
+
+    /**
+     * The MLmodel content, with the flavor's {@code files} map ({path: {sha256, bytes}}) when {@code files} is not
+     * empty, so whoever downloads the model can check every file before trusting it.
+     */
+    public static Map<String, Object> content(String artifactPath, String runId, ModelDescriptor d,
+            Map<String, FileManifest.Entry> files) {
         Map<String, Object> flavor = new TreeMap<>();
         flavor.put("format", d.format());
         flavor.put("loader_class", d.loaderClass());
@@ -45,6 +55,11 @@ public final class MlflowModelFile {
         flavor.put("eimf_version", ToolVersion.get());
         flavor.put("serving", "behavioral-only");
         d.extra().forEach(flavor::putIfAbsent);
+        if (!files.isEmpty()) {
+            Map<String, Object> fm = new TreeMap<>();
+            files.forEach((k, e) -> fm.put(k, Map.of("sha256", e.sha256(), "bytes", e.bytes())));
+            flavor.put("files", fm);
+        }
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("artifact_path", artifactPath);
         m.put("flavors", Map.of(FLAVOR, flavor));
@@ -58,6 +73,28 @@ public final class MlflowModelFile {
     /** Writes {@code MLmodel} into {@code modelDir}. */
     public static void write(Path modelDir, Map<String, Object> content) throws IOException {
         AtomicOutput.text(modelDir.resolve(FILE), MlflowYaml.render(content));
+    }
+
+    /**
+     * The {@code files} map of every file under {@code modelDir} except MLmodel, after checking that the files the
+     * descriptor lists (the model's own model.json map) have exactly those hashes and sizes: a model damaged or
+     * changed before logging is refused, not registered.
+     */
+    public static Map<String, FileManifest.Entry> filesOf(Path modelDir, ModelDescriptor d) throws IOException {
+        java.util.List<String> names;
+        try (java.util.stream.Stream<Path> w = Files.walk(modelDir)) {
+            names = w.filter(Files::isRegularFile).map(p -> modelDir.relativize(p).toString().replace('\\', '/'))
+                    .filter(n -> !n.equals(FILE)).sorted().toList();
+        }
+        Map<String, FileManifest.Entry> all = FileManifest.of(modelDir, names);
+        for (Map.Entry<String, FileManifest.Entry> e : d.files().entrySet()) {
+            if (!e.getValue().equals(all.get(e.getKey()))) {
+                throw new EimfException(modelDir.resolve(e.getKey()) + ": " + (all.containsKey(e.getKey())
+                        ? "differs from the SHA-256/size its model.json records" : "listed in model.json but missing")
+                        + "; not logging a damaged model");
+            }
+        }
+        return all;
     }
 
     /** Reads an MLmodel file. */

@@ -1,5 +1,6 @@
 package io.eimf.mlflow.artifacts;
 
+import io.eimf.core.io.FileManifest;
 import java.util.Map;
 import java.util.Objects;
 
@@ -14,9 +15,11 @@ import java.util.Objects;
  * @param embeddingDim d, the embedding width
  * @param backbone the multi-interest extractor (ComiRec-SA, ComiRec-DR, MIND)
  * @param extra further flavor fields (strings), may be empty
+ * @param files the model folder's own {@code files} map (model.json's), which the copy logged must match; may be
+ *     empty
  */
 public record ModelDescriptor(String format, String loaderClass, String nd4jVersion, int numInterests,
-        int embeddingDim, String backbone, Map<String, String> extra) {
+        int embeddingDim, String backbone, Map<String, String> extra, Map<String, FileManifest.Entry> files) {
     public ModelDescriptor {
         Objects.requireNonNull(format, "format");
         Objects.requireNonNull(loaderClass, "loaderClass");
@@ -25,5 +28,12 @@ public record ModelDescriptor(String format, String loaderClass, String nd4jVers
         if (numInterests < 1) throw new IllegalArgumentException("numInterests (K) must be >= 1, got " + numInterests);
         if (embeddingDim < 1) throw new IllegalArgumentException("embeddingDim (d) must be >= 1, got " + embeddingDim);
         extra = extra == null ? Map.of() : Map.copyOf(extra);
+        files = files == null ? Map.of() : Map.copyOf(files);
+    }
+
+    /** A descriptor without an expected {@code files} map. */
+    public ModelDescriptor(String format, String loaderClass, String nd4jVersion, int numInterests, int embeddingDim,
+            String backbone, Map<String, String> extra) {
+        this(format, loaderClass, nd4jVersion, numInterests, embeddingDim, backbone, extra, Map.of());
     }
 }

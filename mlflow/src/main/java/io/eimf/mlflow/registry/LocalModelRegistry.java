@@ -220,7 +220,7 @@ public final class LocalModelRegistry implements ModelRegistry {
     }
 
     @Override
-    public void download(ModelVersionInfo version, Path target) throws IOException {
+    public void download(ModelVersionInfo version, Path target, DownloadLimits limits) throws IOException {
         URI u = URI.create(version.source());
         if (!"file".equals(u.getScheme())) {
             throw new EimfException("version " + version.version() + " of " + version.name() + " has source "
@@ -229,11 +229,24 @@ public final class LocalModelRegistry implements ModelRegistry {
         Path src = Path.of(u);
         if (!Files.isDirectory(src)) throw new EimfException("model files of " + version.name() + " v"
                 + version.version() + " are gone: " + src);
+        String what = "version " + version.version() + " of " + version.name() + " in " + location();
+        DownloadLimits.Budget budget = limits.start(target, what);
+        DownloadLimits.Budget.requirePlain(src, what);
         try (Stream<Path> w = Files.walk(src)) {
             for (Path p : (Iterable<Path>) w::iterator) {
-                Path t = target.resolve(src.relativize(p).toString());
-                if (Files.isDirectory(p)) Files.createDirectories(t);
-                else Files.copy(p, t, StandardCopyOption.REPLACE_EXISTING);
+                if (p.equals(src)) continue;
+                DownloadLimits.Budget.requirePlain(p, what);
+                Path rel = src.relativize(p);
+                budget.checkDeadline(rel.toString());
+                Path t = target;
+                for (int i = 0; i < rel.getNameCount(); i++) t = budget.child(t, rel.getName(i).toString(), i);
+                if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    Files.createDirectories(t);
+                } else {
+                    budget.file(rel.toString(), Files.size(p));
+                    Files.copy(p, t, StandardCopyOption.REPLACE_EXISTING, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                    budget.wrote(rel.toString(), Files.size(t));
+                }
             }
         }
     }

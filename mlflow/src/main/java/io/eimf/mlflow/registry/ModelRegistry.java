@@ -83,8 +83,17 @@ public interface ModelRegistry extends AutoCloseable {
     /** The source URI for the model at {@code artifactPath} of a run; fails if no MLmodel is there. */
     String modelSource(String runId, String artifactPath) throws IOException;
 
-    /** Copies a version's files into the empty folder {@code target}. */
-    void download(ModelVersionInfo version, Path target) throws IOException;
+    /** Copies a version's files into the empty folder {@code target}, within {@link DownloadLimits#defaults()}. */
+    default void download(ModelVersionInfo version, Path target) throws IOException {
+        download(version, target, DownloadLimits.defaults());
+    }
+
+    /**
+     * Copies a version's files into the empty folder {@code target}; the registry is not trusted: every path is
+     * kept inside {@code target} (no {@code ..}, absolute paths or symbolic links) and {@code limits} caps bytes,
+     * files, depth and time.
+     */
+    void download(ModelVersionInfo version, Path target, DownloadLimits limits) throws IOException;
 
     @Override
     void close();

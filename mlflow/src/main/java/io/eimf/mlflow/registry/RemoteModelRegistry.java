@@ -199,7 +199,9 @@ public final class RemoteModelRegistry implements ModelRegistry {
         }
         Path tmp = Files.createTempDirectory("eimf-mlmodel");
         try {
-            server.download(path + "/" + MlflowModelFile.FILE, tmp.resolve(MlflowModelFile.FILE));
+            // An MLmodel is a few KB; a server sending more is refused rather than stored.
+            server.download(path + "/" + MlflowModelFile.FILE, tmp.resolve(MlflowModelFile.FILE), 1L << 20,
+                    java.time.Instant.now().plus(java.time.Duration.ofMinutes(2)));
             MlflowModelFile.requireEimfFlavor(tmp);
         } finally {
             io.eimf.core.io.AtomicOutput.deleteRecursively(tmp);
@@ -208,26 +210,33 @@ public final class RemoteModelRegistry implements ModelRegistry {
     }
 
     @Override
-    public void download(ModelVersionInfo version, Path target) throws IOException {
+    public void download(ModelVersionInfo version, Path target, DownloadLimits limits) throws IOException {
+        String what = "version " + version.version() + " of " + version.name() + " on " + location();
+        DownloadLimits.Budget budget = limits.start(target, what);
         String uri = policy.idempotent(() -> rest.get("mlflow/model-versions/get-download-uri",
                 Map.of("name", version.name(), "version", version.version()))).path("artifact_uri").asText();
-        String root = MlflowServer.proxiedPath(uri.isEmpty() ? version.source() : uri,
-                "version " + version.version() + " of " + version.name());
-        downloadTree(root, target);
+        String root = MlflowServer.proxiedPath(uri.isEmpty() ? version.source() : uri, what);
+        for (String seg : root.split("/")) {
+            if (seg.equals("..") || seg.equals(".")) throw new EimfException(what + ": artifact location '" + uri + "' holds '" + seg + "'; refused");
+        }
+        downloadTree(root, target, 0, budget);
     }
 
-    private void downloadTree(String proxyPath, Path target) throws IOException {
+    /** Fetches one listed folder; every name is checked and placed inside the target, every byte counted. */
+    private void downloadTree(String proxyPath, Path target, int depth, DownloadLimits.Budget budget) throws IOException {
         Files.createDirectories(target);
         for (MlflowRestClient.ArtifactEntry e : server.list(proxyPath)) {
-            if (e.name().contains("/") || e.name().equals("..") || e.name().equals(".")) {
-                throw new EimfException("unsafe artifact name '" + e.name() + "' under " + proxyPath);
-            }
+            budget.checkDeadline(proxyPath + "/" + e.name());
+            Path f = budget.child(target, e.name(), depth);
             if (e.isDir()) {
-                downloadTree(proxyPath + "/" + e.name(), target.resolve(e.name()));
+                downloadTree(proxyPath + "/" + e.name(), f, depth + 1, budget);
             } else {
-                Path f = target.resolve(e.name());
-                server.download(proxyPath + "/" + e.name(), f);
+                budget.file(proxyPath + "/" + e.name(), e.size());
+                // A file listed with a size may not be longer than that; one listed without is bounded by what is left.
+                long cap = e.size() > 0 ? e.size() : budget.bytesLeft();
+                server.download(proxyPath + "/" + e.name(), f, cap, budget.deadline());
                 long size = Files.size(f);
+                budget.wrote(proxyPath + "/" + e.name(), size);
                 if (e.size() > 0 && size != e.size()) {
                     throw new EimfException("downloaded " + proxyPath + "/" + e.name() + " is " + size
                             + " bytes, the server listed " + e.size());

@@ -4,19 +4,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import io.eimf.core.json.Json;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -32,6 +31,8 @@ import java.util.StringJoiner;
  */
 public final class MlflowRestClient {
     private static final String API = "/api/2.0/";
+    /** The largest JSON answer accepted (a registry search page of 1000 versions is a few MB). */
+    static final long MAX_JSON_BYTES = 64L << 20;
 
     private final URI base;
     private final HttpClient http;
@@ -99,26 +100,36 @@ public final class MlflowRestClient {
         send(b, "PUT artifact " + artifactPath);
     }
 
-    /** Downloads one artifact file to {@code target} (written through a temporary sibling). */
+    /** Downloads one artifact file to {@code target} (written through a temporary sibling), within an hour. */
     public void downloadArtifact(String artifactPath, Path target) {
+        downloadArtifact(artifactPath, target, Long.MAX_VALUE, Instant.now().plus(Duration.ofHours(1)));
+    }
+
+    /**
+     * Downloads one artifact file to {@code target} (written through a temporary sibling): at most {@code maxBytes}
+     * (a longer body is refused with a non-transient error) and all of it before {@code deadline} (a slow or endless
+     * body ends in a transient timeout).
+     */
+    public void downloadArtifact(String artifactPath, Path target, long maxBytes, Instant deadline) {
         String what = "GET artifact " + artifactPath;
         HttpRequest req = request("mlflow-artifacts/artifacts/" + encodePath(artifactPath), Map.of()).GET().build();
+        Path tmp = target.resolveSibling("." + target.getFileName() + ".part");
         try {
-            HttpResponse<InputStream> resp = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
-            try (InputStream in = resp.body()) {
-                if (resp.statusCode() / 100 != 2) {
-                    throw error(resp.statusCode(), new String(in.readAllBytes(), StandardCharsets.UTF_8), what);
-                }
-                Files.createDirectories(target.toAbsolutePath().getParent());
-                Path tmp = target.resolveSibling("." + target.getFileName() + ".part");
-                Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
+            Files.createDirectories(target.toAbsolutePath().getParent());
+            BoundedBody.Result r = BoundedBody.send(http, req, tmp, maxBytes, deadline, what);
+            if (r.status() / 100 != 2) throw error(r.status(), r.errorBody(), what);
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw unreachable(what, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new MlflowApiException(0, "", what + ": interrupted", e);
+        } finally {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // best effort: the .part file is inside the caller's temporary folder
+            }
         }
     }
 
@@ -132,7 +143,13 @@ public final class MlflowRestClient {
         List<ArtifactEntry> out = new ArrayList<>();
         for (JsonNode f : files) {
             String p = f.path("path").asText();
-            out.add(new ArtifactEntry(p.substring(p.lastIndexOf('/') + 1), f.path("is_dir").asBoolean(false),
+            String name = p.substring(p.lastIndexOf('/') + 1);
+            // MLflow answers the bare name or the listed path plus the name; anything else is not under the folder.
+            if (!p.equals(name) && !p.equals((path == null ? "" : path) + "/" + name)) {
+                throw new io.eimf.core.cli.EimfException("MLflow server " + base + " listed '" + p + "' under '"
+                        + path + "': not an entry of that folder; refused");
+            }
+            out.add(new ArtifactEntry(name, f.path("is_dir").asBoolean(false),
                     f.path("file_size").asLong(0)));
         }
         return out;
@@ -157,9 +174,10 @@ public final class MlflowRestClient {
 
     private String send(HttpRequest.Builder b, String what) {
         try {
-            HttpResponse<String> resp = http.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            if (resp.statusCode() / 100 != 2) throw error(resp.statusCode(), resp.body(), what);
-            return resp.body();
+            BoundedBody.Result r = BoundedBody.send(http, b.build(), null, MAX_JSON_BYTES,
+                    Instant.now().plus(requestTimeout), what);
+            if (r.status() / 100 != 2) throw error(r.status(), r.errorBody(), what);
+            return new String(r.memory(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw unreachable(what, e);
         } catch (InterruptedException e) {
@@ -170,7 +188,7 @@ public final class MlflowRestClient {
 
     private MlflowApiException unreachable(String what, IOException e) {
         String why = e instanceof ConnectException ? "connection refused"
-                : e instanceof HttpTimeoutException ? "timed out" : String.valueOf(e.getMessage());
+                : e instanceof HttpTimeoutException ? "timed out (" + e.getMessage() + ")" : String.valueOf(e.getMessage());
         return new MlflowApiException(0, "", "MLflow server " + base + " unreachable (" + what + "): " + why, e);
     }
 

@@ -209,6 +209,11 @@ public final class MlflowServer implements Closeable {
         policy.idempotentRun(() -> rest.downloadArtifact(proxyPath, target));
     }
 
+    /** Downloads one proxy file of at most {@code maxBytes}, all of it before {@code deadline}. */
+    public void download(String proxyPath, Path target, long maxBytes, java.time.Instant deadline) {
+        policy.idempotentRun(() -> rest.downloadArtifact(proxyPath, target, maxBytes, deadline));
+    }
+
     /** Maps mlflow-client's exceptions onto {@link MlflowApiException} so one policy judges them. */
     private <T> T viaClient(Supplier<T> call) {
         try {

@@ -183,15 +183,17 @@ public final class TrackedRun implements AutoCloseable {
 
     /**
      * Logs an IBIM model folder as an MLflow model at {@code artifactPath}: the folder is copied, an {@code MLmodel}
-     * with the {@code eimf_ibim} flavor (no python_function) is added to the copy, and the model is recorded in the
+     * with the {@code eimf_ibim} flavor (no python_function, a {@code files} map of SHA-256 and size of every file of
+     * the copy, checked against the descriptor's) is added to the copy, and the model is recorded in the
      * run's {@code mlflow.log-model.history} tag locally and through {@code runs/log-model} on the server.
      */
     public TrackedRun logModel(Path modelDir, String artifactPath, ModelDescriptor descriptor) {
         if (!Files.isDirectory(modelDir)) throw new io.eimf.core.cli.EimfException("model folder " + modelDir + " does not exist");
         Path target = resolveArtifact(artifactPath);
-        Map<String, Object> mlmodel = MlflowModelFile.content(artifactPath, runId, descriptor);
         io(() -> {
             copyTree(modelDir, target);
+            Map<String, Object> mlmodel = MlflowModelFile.content(artifactPath, runId, descriptor,
+                    MlflowModelFile.filesOf(target, descriptor));
             MlflowModelFile.write(target, mlmodel);
             // The file store records logged models in this tag, as MLflow's FileStore.record_logged_model does.
             Path tagFile = store().runDir(runId).resolve("tags").resolve(RunTags.LOG_MODEL_HISTORY);

@@ -41,6 +41,23 @@ class ModelArtifactsTest {
     }
 
     @Test
+    void theFlavorListsEveryFileAndALoggedCopyMustMatchTheModelsOwnMap() throws Exception {
+        Path model = Fixtures.modelFolder(dir.resolve("files"), 5);
+        Map<String, io.eimf.core.io.FileManifest.Entry> all = MlflowModelFile.filesOf(model, Fixtures.DESCRIPTOR);
+        assertEquals(List.of("model.json", "weights/item_embeddings.bin"), new ArrayList<>(all.keySet()));
+        assertEquals(io.eimf.core.io.ContentHash.ofFile(model.resolve("model.json")), all.get("model.json").sha256());
+        Map<String, Object> content = MlflowModelFile.content("model", "r", Fixtures.DESCRIPTOR, all);
+        MlflowModelFile.write(model, content);
+        Map<String, Object> flavor = MlflowModelFile.requireEimfFlavor(model);
+        assertEquals(all, io.eimf.core.io.FileManifest.parse(flavor.get("files")).orElseThrow());
+        // The descriptor says what the model's own model.json recorded; a copy that differs is not logged.
+        ModelDescriptor expecting = new ModelDescriptor("eimf-ibim/2", "x", "y", 4, 32, "ComiRec-SA", Map.of(),
+                Map.of("weights/item_embeddings.bin", new io.eimf.core.io.FileManifest.Entry("0".repeat(64), 70_000)));
+        EimfException e = assertThrows(EimfException.class, () -> MlflowModelFile.filesOf(model, expecting));
+        assertTrue(e.getMessage().contains("item_embeddings.bin: differs"), e.getMessage());
+    }
+
+    @Test
     void aFolderWithoutTheFlavorIsRejected() throws Exception {
         Files.writeString(dir.resolve("MLmodel"), "flavors:\n  python_function:\n    loader_module: x\n");
         EimfException e = assertThrows(EimfException.class, () -> MlflowModelFile.requireEimfFlavor(dir));

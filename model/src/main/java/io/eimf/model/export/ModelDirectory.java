@@ -2,27 +2,30 @@ package io.eimf.model.export;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.eimf.core.io.AtomicOutput;
+import io.eimf.core.io.FileManifest;
 import io.eimf.core.json.Json;
 import io.eimf.model.ibim.IbimConfig;
 import io.eimf.model.ibim.IbimModel;
-import java.io.BufferedInputStream;
+import io.eimf.model.nn.ArrayFile;
+import io.eimf.model.nn.ModelFormatException;
 import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * An exported IBIM model directory, self-contained for serving (no dataset needed): {@code model.json} (format,
- * config, provenance, metrics), {@code weights.bin} (item table and backbone weights, float32) and
- * {@code items.tsv} (raw/dense ids and titles). Written atomically.
+ * config, provenance, metrics, SHA-256 and size of the other files), {@code weights.bin} (item table and backbone
+ * weights, float32) and {@code items.tsv} (raw/dense ids and titles). Written atomically.
  */
 public final class ModelDirectory {
     public static final String FORMAT = "eimf-ibim";
-    public static final int FORMAT_VERSION = 1;
+    /** 2 added the {@code files} map; 1 (no hashes) still loads, with a warning. */
+    public static final int FORMAT_VERSION = 2;
     public static final String MODEL_JSON = "model.json";
     public static final String WEIGHTS = "weights.bin";
     public static final String ITEMS = "items.tsv";
@@ -37,9 +40,10 @@ public final class ModelDirectory {
      * @param config the model shape
      * @param provenance dataset hash and split, training seed and options, backend, tool version, time
      * @param metrics validation/test metrics with their protocol (may be empty)
+     * @param files SHA-256 and size of weights.bin and items.tsv (absent, null, in format 1)
      */
     public record Descriptor(String format, int formatVersion, IbimConfig config, Map<String, Object> provenance,
-                             Map<String, Object> metrics) {}
+                             Map<String, Object> metrics, Map<String, FileManifest.Entry> files) {}
 
     /** A loaded model with its vocabulary and descriptor. */
     public record Loaded(IbimModel model, ItemVocabulary vocabulary, Descriptor descriptor) {}
@@ -55,30 +59,79 @@ public final class ModelDirectory {
                 model.params().write(out, false);
             }
             vocab.write(tmp.resolve(ITEMS));
-            Files.writeString(tmp.resolve(MODEL_JSON), Json.pretty(
-                    new Descriptor(FORMAT, FORMAT_VERSION, model.config(), provenance, metrics)));
+            Files.writeString(tmp.resolve(MODEL_JSON), Json.pretty(new Descriptor(FORMAT, FORMAT_VERSION,
+                    model.config(), provenance, metrics, FileManifest.of(tmp, List.of(WEIGHTS, ITEMS)))));
         });
     }
 
-    /** Reads a model directory; errors name the file. */
+    /**
+     * Reads a model directory; errors name the file. Format 2: every file's size, then SHA-256, is checked against
+     * model.json before anything is parsed; format 1 (no hashes) loads with a warning on stderr. Either way the
+     * weights' headers must match the config and fit in weights.bin before any array is allocated.
+     */
     public static Loaded read(Path dir) throws IOException {
         Path mj = dir.resolve(MODEL_JSON);
-        if (!Files.isRegularFile(mj)) throw new IOException(mj + ": missing (not an exported EIMF model directory)");
+        if (!Files.isRegularFile(mj)) throw new ModelFormatException(mj + ": missing (not an exported EIMF model directory)");
         JsonNode n = Json.mapper().readTree(mj.toFile());
-        if (!FORMAT.equals(n.path("format").asText())) throw new IOException(mj + ": format is not " + FORMAT);
-        if (n.path("formatVersion").asInt() > FORMAT_VERSION) {
-            throw new IOException(mj + ": format version " + n.path("formatVersion").asInt() + " is newer than this EIMF reads");
+        if (!FORMAT.equals(n.path("format").asText())) throw new ModelFormatException(mj + ": format is not " + FORMAT);
+        int version = n.path("formatVersion").asInt();
+        if (version > FORMAT_VERSION) {
+            throw new ModelFormatException(mj + ": format version " + version + " is newer than this EIMF reads");
         }
-        Descriptor d = Json.read(mj, Descriptor.class);
-        IbimModel model = new IbimModel(d.config(), DataType.FLOAT, 0);
+        Descriptor d;
+        try {
+            d = Json.read(mj, Descriptor.class);
+        } catch (IOException | RuntimeException e) {
+            throw new ModelFormatException(mj + ": " + e.getMessage(), e);
+        }
+        verifyFiles(dir, d);
         Path wf = dir.resolve(WEIGHTS);
-        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(wf)))) {
-            model.params().read(in, wf.toString());
+        requireRoomFor(d.config(), wf);
+        IbimModel model = new IbimModel(d.config(), DataType.FLOAT, 0);
+        try (ArrayFile in = ArrayFile.open(wf)) {
+            model.params().read(in);
         }
         ItemVocabulary vocab = ItemVocabulary.read(dir.resolve(ITEMS));
         if (vocab.size() != d.config().numItems()) {
-            throw new IOException(dir.resolve(ITEMS) + ": " + vocab.size() + " items, model.json says " + d.config().numItems());
+            throw new ModelFormatException(dir.resolve(ITEMS) + ": " + vocab.size() + " items, model.json says " + d.config().numItems());
         }
         return new Loaded(model, vocab, d);
+    }
+
+    /** Checks the {@code files} map (format 2) or warns that there is none (format 1). */
+    static void verifyFiles(Path dir, Descriptor d) throws IOException {
+        Path mj = dir.resolve(MODEL_JSON);
+        if (d.formatVersion() >= 2) {
+            if (d.files() == null || !d.files().keySet().containsAll(List.of(WEIGHTS, ITEMS))) {
+                throw new ModelFormatException(mj + ": format " + d.formatVersion() + " needs a 'files' entry for "
+                        + WEIGHTS + " and " + ITEMS);
+            }
+            String problem = FileManifest.verify(dir, d.files());
+            if (problem != null) throw new ModelFormatException(problem + " (per " + mj + ")");
+        } else {
+            System.err.println("warning: " + mj + " is format " + d.formatVersion() + " with no file hashes; "
+                    + "loading without an integrity check (export it again to add them)");
+        }
+    }
+
+    /**
+     * Refuses a config whose item table and backbone (at least (numItems+1)*d + d*d float32 values) cannot be in
+     * weights.bin, before the model is allocated: a damaged or hostile model.json cannot make the loader take
+     * memory the file does not back.
+     */
+    static void requireRoomFor(IbimConfig c, Path weights) throws IOException {
+        if (!Files.isRegularFile(weights)) throw new ModelFormatException(weights + ": missing");
+        long need;
+        try {
+            need = Math.multiplyExact(4L, Math.addExact(Math.multiplyExact(c.numItems() + 1L, (long) c.dim()),
+                    Math.multiplyExact((long) c.dim(), (long) c.dim())));
+        } catch (ArithmeticException e) {
+            need = Long.MAX_VALUE;
+        }
+        long have = Files.size(weights);
+        if (have < need) {
+            throw new ModelFormatException(weights + ": " + have + " bytes cannot hold the weights model.json describes ("
+                    + c.numItems() + " items x d=" + c.dim() + " need at least " + need + " bytes)");
+        }
     }
 }

@@ -21,12 +21,25 @@ import io.eimf.model.nn.Init;
  */
 public record IbimConfig(String backbone, int dim, int interests, int maxLen, int numItems, String init, double initStd,
                          String align) {
+    /** Largest embedding size accepted. */
+    public static final int MAX_DIM = 1 << 16;
+    /** Largest K accepted. */
+    public static final int MAX_INTERESTS = 1024;
+    /** Largest history length accepted. */
+    public static final int MAX_LEN = 1 << 20;
+
     public IbimConfig {
         if (!Backbones.NAMES.contains(backbone)) {
             throw new IllegalArgumentException("unknown backbone '" + backbone + "' (" + String.join("|", Backbones.NAMES) + ")");
         }
         if (dim < 1 || interests < 1 || maxLen < 1 || numItems < 1) {
             throw new IllegalArgumentException("dim, interests, maxLen and numItems must be positive");
+        }
+        // Upper bounds so a damaged or hostile model.json cannot ask for absurd allocations or overflow row counts.
+        if (dim > MAX_DIM || interests > MAX_INTERESTS || maxLen > MAX_LEN || numItems == Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("dim (<= " + MAX_DIM + "), interests (<= " + MAX_INTERESTS
+                    + "), maxLen (<= " + MAX_LEN + ") or numItems (< 2^31-1) out of range: " + dim + ", " + interests
+                    + ", " + maxLen + ", " + numItems);
         }
         init = Init.of(init == null ? Init.GLOROT.id() : init).id();
         if (initStd < 0) throw new IllegalArgumentException("initStd must be >= 0");

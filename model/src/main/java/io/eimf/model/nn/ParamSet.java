@@ -1,6 +1,5 @@
 package io.eimf.model.nn;
 
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -82,28 +81,35 @@ public final class ParamSet {
         }
     }
 
-    /** Reads what {@link #write} wrote into these parameters; names and shapes must match. */
-    public void read(DataInputStream in, String source) throws IOException {
-        if (in.readInt() != MAGIC) throw new IOException(source + ": not an EIMF parameter file");
-        int n = in.readInt();
-        boolean withState = in.readBoolean();
+    /**
+     * Reads what {@link #write} wrote into these parameters; names and shapes must match, and no array is
+     * allocated before its header was checked against the model and the bytes left in the file.
+     */
+    public void read(ArrayFile in) throws IOException {
+        String source = in.file().toString();
+        if (in.readIntOf("the header") != MAGIC) throw new ModelFormatException(source + ": not an EIMF parameter file");
+        int n = in.readIntOf("the header");
+        boolean withState = in.readFlagOf("the header");
         if (n != params.size()) {
-            throw new IOException(source + ": holds " + n + " parameters, the model has " + params.size());
+            throw new ModelFormatException(source + ": holds " + n + " parameters, the model has " + params.size());
         }
         for (Param p : new ArrayList<>(params.values())) {
-            String name = in.readUTF();
-            if (!name.equals(p.name())) throw new IOException(source + ": expected parameter " + p.name() + ", found " + name);
-            assign(p.value(), Nd4j.read(in), source, name);
+            String name = in.readNameOf("the name of parameter " + p.name());
+            if (!name.equals(p.name())) {
+                throw new ModelFormatException(source + ": expected parameter " + p.name() + ", found " + name);
+            }
+            assign(p.value(), in.readArray(p.value().shape(), name), source, name);
             if (withState && p.trainable()) {
-                assign(p.m(), Nd4j.read(in), source, name + ".m");
-                assign(p.v(), Nd4j.read(in), source, name + ".v");
+                assign(p.m(), in.readArray(p.m().shape(), name + ".m"), source, name + ".m");
+                assign(p.v(), in.readArray(p.v().shape(), name + ".v"), source, name + ".v");
             }
         }
+        in.requireEnd();
     }
 
     private static void assign(INDArray target, INDArray read, String source, String name) throws IOException {
         if (!Arrays.equals(target.shape(), read.shape())) {
-            throw new IOException(source + ": parameter " + name + " has shape " + Arrays.toString(read.shape())
+            throw new ModelFormatException(source + ": parameter " + name + " has shape " + Arrays.toString(read.shape())
                     + ", the model expects " + Arrays.toString(target.shape()));
         }
         target.assign(read.castTo(target.dataType()));

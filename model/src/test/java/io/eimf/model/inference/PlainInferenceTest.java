@@ -66,7 +66,7 @@ class PlainInferenceTest {
         List<Item> items = new ArrayList<>();
         for (int i = 1; i <= model.config().numItems(); i++) items.add(new Item(i, "r" + i, "t" + i, List.of(), null));
         return new Recommender(model, ItemVocabulary.of(items),
-                new ModelDirectory.Descriptor("eimf-ibim", 1, model.config(), Map.of(), Map.of()));
+                new ModelDirectory.Descriptor("eimf-ibim", 1, model.config(), Map.of(), Map.of(), null));
     }
 
     private static List<Integer> ids(Recommender.Result r) {

@@ -107,7 +107,8 @@ public final class TrackCommand implements Command {
             run.logModel(modelDir, "model", new ModelDescriptor(
                     model.path("format").asText("eimf-ibim") + "/" + model.path("formatVersion").asInt(1),
                     "io.eimf.model.inference.Recommender", "1.0.0-M2.1",
-                    config.path("interests").asInt(4), config.path("dim").asInt(64), backbone, Map.of()));
+                    config.path("interests").asInt(4), config.path("dim").asInt(64), backbone, Map.of(),
+                    modelFiles(modelDir, model)));
             if (cl.hasOption("llm-usage")) {
                 Path f = ctx.path(cl.getOptionValue("llm-usage"));
                 // The semantic-interest dataset's manifest (docs/DATA.md) carries the extraction's LLM totals.
@@ -135,6 +136,16 @@ public final class TrackCommand implements Command {
         });
         ctx.out().println("recorded " + from + " as MLflow run " + runId + " in " + summary.get("mlflow"));
         return 0;
+    }
+
+    /** model.json's {@code files} map (empty for a format-1 model), which the logged copy must match. */
+    static Map<String, io.eimf.core.io.FileManifest.Entry> modelFiles(Path modelDir, JsonNode model) {
+        try {
+            return io.eimf.core.io.FileManifest.parse(model.has("files") ? Json.mapper().convertValue(model.get("files"),
+                    Map.class) : null).orElse(Map.of());
+        } catch (IllegalArgumentException e) {
+            throw new EimfException(modelDir.resolve("model.json") + ": " + e.getMessage());
+        }
     }
 
     static Map<String, Double> numbers(JsonNode n) {
