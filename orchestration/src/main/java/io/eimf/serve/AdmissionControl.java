@@ -13,11 +13,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Admission control for the recommendation endpoint: a fixed pool of workers behind a bounded queue, and a deadline
- * per request counted from its arrival. A request that finds the queue full is refused at once (503, retry later);
- * one still queued at its deadline is dropped unstarted (503); one still running at its deadline is answered 504
- * (its worker finishes the computation and discards it). Under overload the server so answers every request
- * quickly, either with a recommendation or with a cheap refusal, and serves at full speed again once the burst
- * ends. Thread-safe.
+ * per request counted from its arrival. A request that finds the queue full, or so long that by the recent
+ * service time it would wait more than half its deadline, is refused at once (503, retry later); one still queued
+ * at its deadline is dropped unstarted (503);
+ * one still running at its deadline is answered 504 (its worker finishes the computation and discards it). Under
+ * overload the server so answers every request quickly, either with a recommendation or with a cheap refusal,
+ * spends no worker time on answers nobody will wait for, and serves at full speed again once the burst ends.
+ * Thread-safe.
  */
 final class AdmissionControl implements AutoCloseable {
     /** Why a request was not served; the label of {@code eimf_serve_rejected_total}. */
@@ -57,6 +59,8 @@ final class AdmissionControl implements AutoCloseable {
     private final int queue;
     private final long deadlineNanos;
     private final AtomicInteger busy = new AtomicInteger();
+    /** Recent service time of one request in nanoseconds (exponentially weighted, 1/16 per sample). */
+    private final java.util.concurrent.atomic.AtomicLong serviceNanos = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * @param workers requests computed at once (threads)
@@ -90,17 +94,31 @@ final class AdmissionControl implements AutoCloseable {
     <T> T run(long arrivedNanos, Callable<T> work) throws Exception {
         long deadline = arrivedNanos + deadlineNanos;
         java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
+        long service = serviceNanos.get();
         FutureTask<T> task = new FutureTask<>(() -> {
-            // Dropped unstarted when the deadline passed in the queue (the waiting HTTP thread has answered 503).
-            if (System.nanoTime() - deadline > 0) throw new Rejected(Rejection.DEADLINE_QUEUED, 503, "expired");
+            // Dropped unstarted when its deadline passed in the queue (the waiting HTTP thread has answered 503).
+            long start = System.nanoTime();
+            if (start - deadline > 0) {
+                throw new Rejected(Rejection.DEADLINE_QUEUED, 503, "expired");
+            }
             started.set(true);
             busy.incrementAndGet();
             try {
                 return work.call();
             } finally {
                 busy.decrementAndGet();
+                long took = System.nanoTime() - start;
+                serviceNanos.getAndUpdate(old -> old == 0 ? took : old + (took - old) / 16);
             }
         });
+        int waiting = pool.getQueue().size();
+        // Queue for at most half the deadline: the other half is the margin for computing on a busy machine, so a
+        // request that is started almost always finishes in time (a 504 wastes a worker and the client's wait). An
+        // empty queue always admits, so the estimate keeps learning (a slow cold start cannot lock the server out).
+        if (waiting > 0 && waiting * service / workers > deadlineNanos / 2) {
+            throw new Rejected(Rejection.QUEUE_FULL, 503, "overloaded: " + waiting + " requests queued would "
+                    + "take past half the " + deadlineNanos / 1_000_000 + " ms deadline; retry later");
+        }
         try {
             pool.execute(task);
         } catch (RejectedExecutionException e) {
@@ -121,13 +139,18 @@ final class AdmissionControl implements AutoCloseable {
         } catch (ExecutionException e) {
             Throwable c = e.getCause();
             if (c instanceof Rejected r && r.reason == Rejection.DEADLINE_QUEUED) {
-                throw new Rejected(Rejection.DEADLINE_QUEUED, 503, "overloaded: waited " + deadlineNanos / 1_000_000
-                        + " ms (the request deadline) for a worker; retry later");
+                throw new Rejected(Rejection.DEADLINE_QUEUED, 503, "overloaded: the " + deadlineNanos / 1_000_000
+                        + " ms deadline would pass before a worker could answer; retry later");
             }
             if (c instanceof Exception x) throw x;
             if (c instanceof Error x) throw x;
             throw e;
         }
+    }
+
+    /** Recent service time of one request. */
+    Duration serviceTime() {
+        return Duration.ofNanos(serviceNanos.get());
     }
 
     /** Requests waiting for a worker now. */

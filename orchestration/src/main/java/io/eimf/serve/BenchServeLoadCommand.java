@@ -53,7 +53,10 @@ public final class BenchServeLoadCommand implements Command {
                 .addOption(Args.option("history", "L", "history length per request (default 20)"))
                 .addOption(Args.option("n", "N", "top-N per request (default 50)"))
                 .addOption(Args.option("clients", "C", "closed-loop clients of the capacity phase (default 8)"))
-                .addOption(Args.option("warmup-seconds", "S", "untimed closed-loop warm-up (default 5)"))
+                .addOption(Args.option("connections", "C", "most requests in flight in the open-loop phases, as "
+                        + "wrk2's connections; beyond, requests wait in the generator and that counts in their latency "
+                        + "(default 256)"))
+                .addOption(Args.option("warmup-seconds", "S", "untimed closed-loop warm-up (default 10)"))
                 .addOption(Args.option("capacity-seconds", "S", "capacity phase (default 10)"))
                 .addOption(Args.option("burst-seconds", "S", "open-loop burst (default 20)"))
                 .addOption(Args.option("burst-factor", "F", "burst rate / capacity (default 2)"))
@@ -131,24 +134,29 @@ public final class BenchServeLoadCommand implements Command {
             bodies.add(Json.write(Map.of("history", h, "n", topN, "ignoreUnknown", true)));
         }
         Result res;
-        try (LoadGenerator gen = new LoadGenerator(URI.create(base + "/v1/recommend"), auth, bodies, timeout)) {
-            res = run(gen, Args.intValue(cl, "clients", 8), seconds(cl, "warmup-seconds", 5),
+        int connections = Args.intValue(cl, "connections", 256);
+        if (connections < 1) throw new UsageException("--connections must be >= 1");
+        try (LoadGenerator gen = new LoadGenerator(URI.create(base + "/v1/recommend"), auth, bodies, timeout,
+                connections)) {
+            res = run(gen, Args.intValue(cl, "clients", 8), seconds(cl, "warmup-seconds", 10),
                     seconds(cl, "capacity-seconds", 10), seconds(cl, "burst-seconds", 20),
                     Args.doubleValue(cl, "burst-factor", 2.0), seconds(cl, "recovery-seconds", 10),
                     Args.doubleValue(cl, "recovery-factor", 0.5), ctx.err());
         }
         ctx.out().printf(Locale.ROOT, "bench serve-load: %s, POST /v1/recommend, history %d random ids of 1..%d, top-%d; "
-                        + "latency of 200 answers (closed loop: from send; open loop: from the scheduled send time); "
+                        + "latency of 200 answers (closed loop: from send; open loop: from the scheduled send time; "
+                        + "lag99: p99 of how late the generator sent, open loop, at most %d in flight); "
                         + "generator in this process, %d cores, load average %.1f, Java %s%n", base, hist, items, topN,
+                connections,
                 Runtime.getRuntime().availableProcessors(),
                 java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
                 System.getProperty("java.version"));
-        ctx.out().printf("%-30s  %6s  %8s  %8s  %8s  %8s  %6s  %8s  %8s%n", "phase", "secs", "offered/s", "served/s",
-                "200", "503", "other", "p50 ms", "p99 ms");
+        ctx.out().printf("%-34s  %5s  %9s  %8s  %6s  %6s  %5s  %8s  %8s  %9s%n", "phase", "secs", "offered/s",
+                "served/s", "200", "503", "other", "p50 ms", "p99 ms", "lag99 ms");
         for (LoadGenerator.Phase p : List.of(res.capacity(), res.burst(), res.recovery())) {
-            ctx.out().printf(Locale.ROOT, "%-30s  %6.1f  %8.0f  %8.0f  %8d  %8d  %6d  %8.2f  %8.2f%n", p.name(),
-                    p.seconds(), p.offeredRate(), p.servedRate(), p.ok(), p.rejected(), p.errors(), p.p50Ms(),
-                    p.p99Ms());
+            ctx.out().printf(Locale.ROOT, "%-34s  %5.1f  %9.0f  %8.0f  %6d  %6d  %5d  %8.2f  %8.2f  %9.2f%n",
+                    p.name(), p.seconds(), p.offeredRate(), p.servedRate(), p.ok(), p.rejected(), p.errors(),
+                    p.p50Ms(), p.p99Ms(), p.sendLagP99Ms());
         }
         ctx.out().flush();
         String failure = res.failure();

@@ -19,8 +19,9 @@ import java.util.concurrent.locks.LockSupport;
  * Drives {@code POST /v1/recommend} of a running server: a closed loop (C clients, each sending its next request
  * when the previous one is answered) measures capacity; an open loop sends at a fixed rate whatever the answers do,
  * as independent users would, and measures each latency from the request's scheduled send time, so a stalled
- * server or client is not hidden (no coordinated omission). Counts 200s, 503s (and whether each carried
- * {@code Retry-After}) and everything else as errors.
+ * server or client is not hidden (no coordinated omission). Like wrk2, at most a fixed number of requests (the
+ * connections) are in flight: a request that finds them all busy waits in the generator, and that wait counts in
+ * its latency. Counts 200s, 503s (and whether each carried {@code Retry-After}) and everything else as errors.
  */
 public final class LoadGenerator implements AutoCloseable {
     private final URI url;
@@ -29,6 +30,7 @@ public final class LoadGenerator implements AutoCloseable {
     private final Duration timeout;
     private final ExecutorService callbacks;
     private final HttpClient http;
+    private final java.util.concurrent.Semaphore connections;
 
     /**
      * What one phase saw.
@@ -41,19 +43,24 @@ public final class LoadGenerator implements AutoCloseable {
      *     Retry-After
      * @param p50Ms median latency of the 200 answers
      * @param p99Ms 99th percentile latency of the 200 answers (nearest rank)
+     * @param sendLagP99Ms open loop: 99th percentile of how late the generator sent a request after its scheduled
+     *     time (a busy client machine shows here, and in the latencies, which count from the scheduled time); 0 for
+     *     the closed loop
      * @param firstError the first error seen, for the report (null when none)
      */
     public record Phase(String name, double seconds, long sent, double offeredRate, long ok, double servedRate,
                         long rejected, long missingRetryAfter, long errors, double p50Ms, double p99Ms,
-                        String firstError) {}
+                        double sendLagP99Ms, String firstError) {}
 
     /**
      * @param url the {@code /v1/recommend} URL
      * @param authorization the Authorization header value, or null
      * @param bodies request bodies, used in turn
      * @param timeout a request not answered within this counts as an error
+     * @param connections most requests in flight at once in the open loop
      */
-    public LoadGenerator(URI url, String authorization, List<String> bodies, Duration timeout) {
+    public LoadGenerator(URI url, String authorization, List<String> bodies, Duration timeout, int connections) {
+        this.connections = new java.util.concurrent.Semaphore(connections);
         this.url = url;
         this.authorization = authorization;
         this.bodies = List.copyOf(bodies);
@@ -82,6 +89,7 @@ public final class LoadGenerator implements AutoCloseable {
         final AtomicLong noRetryAfter = new AtomicLong();
         final AtomicLong errors = new AtomicLong();
         final List<Long> okNanos = new ArrayList<>();
+        final List<Long> lagNanos = new ArrayList<>();
         volatile String firstError;
 
         void record(HttpResponse<String> r, Throwable failure, long nanos) {
@@ -114,8 +122,11 @@ public final class LoadGenerator implements AutoCloseable {
                 l = okNanos.stream().mapToLong(Long::longValue).toArray();
             }
             Arrays.sort(l);
+            long[] lag = lagNanos.stream().mapToLong(Long::longValue).toArray();
+            Arrays.sort(lag);
             return new Phase(name, seconds, sent.get(), sent.get() / seconds, ok.get(), ok.get() / seconds,
-                    rejected.get(), noRetryAfter.get(), errors.get(), pct(l, 0.50), pct(l, 0.99), firstError);
+                    rejected.get(), noRetryAfter.get(), errors.get(), pct(l, 0.50), pct(l, 0.99),
+                    lag.length == 0 ? 0 : pct(lag, 0.99), firstError);
         }
     }
 
@@ -153,8 +164,8 @@ public final class LoadGenerator implements AutoCloseable {
 
     /**
      * Sends at {@code rate} requests per second for {@code duration} whatever the answers, then waits for the
-     * outstanding answers. A sender that falls behind (a busy machine) catches up at once; the offered rate reports
-     * what was really sent.
+     * outstanding answers. A sender that falls behind (a busy machine, all connections busy) catches up at once; the
+     * offered rate reports what was really sent.
      */
     public Phase openLoop(String name, double rate, Duration duration) throws InterruptedException {
         Tally t = new Tally();
@@ -167,9 +178,14 @@ public final class LoadGenerator implements AutoCloseable {
             if (due >= end) break;
             long wait;
             while ((wait = due - System.nanoTime()) > 0) LockSupport.parkNanos(wait);
+            connections.acquire();
             t.sent.incrementAndGet();
+            t.lagNanos.add(System.nanoTime() - due);
             inFlight.add(http.sendAsync(request(i), HttpResponse.BodyHandlers.ofString())
-                    .whenComplete((r, e) -> t.record(r, e, System.nanoTime() - due)));
+                    .whenComplete((r, e) -> {
+                        connections.release();
+                        t.record(r, e, System.nanoTime() - due);
+                    }));
             if (inFlight.size() >= 4096) inFlight.removeIf(CompletableFuture::isDone);
         }
         double seconds = (System.nanoTime() - start) / 1e9;

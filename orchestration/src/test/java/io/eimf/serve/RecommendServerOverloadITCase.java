@@ -140,7 +140,7 @@ class RecommendServerOverloadITCase {
         try (RecommendServer server = new RecommendServer(source(10)).port(0).poll(Duration.ZERO)
                 .admission(1, 4, Duration.ofSeconds(5)).log(new PrintStream(log)).start();
              LoadGenerator gen = new LoadGenerator(URI.create("http://127.0.0.1:" + server.port() + "/v1/recommend"),
-                     null, List.of("{\"history\": [\"1\", \"2\", \"3\"], \"n\": 10}"), Duration.ofSeconds(10))) {
+                     null, List.of("{\"history\": [\"1\", \"2\", \"3\"], \"n\": 10}"), Duration.ofSeconds(10), 64)) {
             BenchServeLoadCommand.Result r = BenchServeLoadCommand.run(gen, 2, Duration.ZERO, Duration.ofSeconds(1),
                     Duration.ofMillis(1500), 2.0, Duration.ofMillis(1500), 0.5, new PrintStream(log));
             String all = r.toString();
