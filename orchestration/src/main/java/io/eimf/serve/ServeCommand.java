@@ -1,5 +1,6 @@
 package io.eimf.serve;
 
+import io.eimf.core.auth.BearerToken;
 import io.eimf.core.cli.Args;
 import io.eimf.core.cli.Command;
 import io.eimf.core.cli.CommandContext;
@@ -13,6 +14,9 @@ import org.apache.commons.cli.Options;
 
 /** {@code eimf serve}: serves a registered or exported model over HTTP, swapping in newly promoted versions. */
 public final class ServeCommand implements Command {
+    /** Environment variable holding the bearer token when neither --token nor --token-file is given. */
+    public static final String TOKEN_ENV = "EIMF_SERVE_TOKEN";
+
     @Override
     public String name() {
         return "serve";
@@ -40,7 +44,17 @@ public final class ServeCommand implements Command {
                 .addOption(Args.option("threads", "N",
                         "BLAS threads per request (default 1: requests already run in parallel)"))
                 .addOption(Args.option("max-n", "N",
-                        "largest n per request (default " + RecommendService.DEFAULT_MAX_N + ")"));
+                        "largest n per request (default " + RecommendService.DEFAULT_MAX_N + ")"))
+                .addOption(Args.option("token", "T", "require Authorization: Bearer T on /v1/recommend and /metrics, at "
+                        + "least " + BearerToken.MIN_LENGTH + " characters (prefer --token-file or env " + TOKEN_ENV
+                        + ": command lines are visible to other users)"))
+                .addOption(Args.option("token-file", "FILE", "read the bearer token from FILE"))
+                .addOption(Args.option("workers", "N",
+                        "requests computed at once (default: the number of cores)"))
+                .addOption(Args.option("queue", "N", "requests that may wait for a worker; beyond, 503 with "
+                        + "Retry-After (default " + RecommendServer.DEFAULT_QUEUE + ")"))
+                .addOption(Args.option("deadline-ms", "MS", "longest time from arrival to answer: 503 if still "
+                        + "queued, 504 if still computing (default " + RecommendServer.DEFAULT_DEADLINE.toMillis() + ")"));
         return Backends.add(o);
     }
 
@@ -68,6 +82,15 @@ public final class ServeCommand implements Command {
         } else {
             source = new FolderSource(ctx.path(model));
         }
+        String tokenFile = cl.getOptionValue("token-file");
+        BearerToken token = BearerToken.resolve(cl.getOptionValue("token"),
+                tokenFile == null ? null : ctx.path(tokenFile), TOKEN_ENV, System.getenv()).orElse(null);
+        int workers = Args.intValue(cl, "workers", Runtime.getRuntime().availableProcessors());
+        int queue = Args.intValue(cl, "queue", RecommendServer.DEFAULT_QUEUE);
+        long deadlineMs = Args.longValue(cl, "deadline-ms", RecommendServer.DEFAULT_DEADLINE.toMillis());
+        if (workers < 1) throw new io.eimf.core.cli.UsageException("--workers must be >= 1");
+        if (queue < 0) throw new io.eimf.core.cli.UsageException("--queue must be >= 0");
+        if (deadlineMs < 1) throw new io.eimf.core.cli.UsageException("--deadline-ms must be >= 1");
         configureThreads(Args.intValue(cl, "threads", 1), ctx);
         int port = Args.intValue(cl, "port", 8000);
         if (port < 0 || port > 65535) throw new io.eimf.core.cli.UsageException("--port must be in 0..65535");
@@ -77,8 +100,15 @@ public final class ServeCommand implements Command {
                 .poll(Duration.ofSeconds(Math.max(0, Args.intValue(cl, "poll-seconds", 30))))
                 .limits(Args.intValue(cl, "max-history", RecommendService.DEFAULT_MAX_HISTORY),
                         Args.intValue(cl, "max-n", RecommendService.DEFAULT_MAX_N))
+                .token(token)
+                .admission(workers, queue, Duration.ofMillis(deadlineMs))
                 .log(ctx.err())
                 .start();
+        String host = cl.getOptionValue("host", "127.0.0.1");
+        if (token == null && !BearerToken.isLoopback(host)) {
+            ctx.err().println("warning: listening on " + host + " without a token: anyone who can reach it can query "
+                    + "the model (set " + TOKEN_ENV + " or --token-file)");
+        }
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();

@@ -17,6 +17,10 @@ public final class ServeMetrics {
     private final AtomicLong swaps = new AtomicLong();
     private final AtomicLong pollErrors = new AtomicLong();
     private final AtomicLong unknownItems = new AtomicLong();
+    private final AtomicLong lastPollErrorMillis = new AtomicLong();
+    private final AtomicLong unauthorized = new AtomicLong();
+    private final Map<String, AtomicLong> rejected = new ConcurrentHashMap<>();
+    private volatile AdmissionControl admission;
 
     /** Records one /v1/recommend request. */
     public void request(int status, long nanos) {
@@ -34,6 +38,31 @@ public final class ServeMetrics {
 
     public void pollFailed() {
         pollErrors.incrementAndGet();
+        lastPollErrorMillis.set(System.currentTimeMillis());
+    }
+
+    public long pollErrors() {
+        return pollErrors.get();
+    }
+
+    /** A request without the right bearer token. */
+    public void unauthorized() {
+        unauthorized.incrementAndGet();
+    }
+
+    /** A request refused or abandoned by admission control; {@code reason} is the label. */
+    public void rejected(String reason) {
+        rejected.computeIfAbsent(reason, r -> new AtomicLong()).incrementAndGet();
+    }
+
+    public long rejectedCount(String reason) {
+        AtomicLong c = rejected.get(reason);
+        return c == null ? 0 : c.get();
+    }
+
+    /** The admission control whose queue and workers the page reports as gauges. */
+    void admission(AdmissionControl a) {
+        this.admission = a;
     }
 
     public void unknownItems(int n) {
@@ -70,6 +99,22 @@ public final class ServeMetrics {
         b.append("eimf_serve_request_seconds_count ").append(cum).append('\n');
         b.append("# TYPE eimf_serve_model_swaps_total counter\neimf_serve_model_swaps_total ").append(swaps.get()).append('\n');
         b.append("# TYPE eimf_serve_poll_errors_total counter\neimf_serve_poll_errors_total ").append(pollErrors.get()).append('\n');
+        if (lastPollErrorMillis.get() > 0) {
+            b.append("# TYPE eimf_serve_last_poll_error_timestamp_seconds gauge\neimf_serve_last_poll_error_timestamp_seconds ")
+                    .append(lastPollErrorMillis.get() / 1000).append('\n');
+        }
+        b.append("# HELP eimf_serve_rejected_total Requests not served by admission control: queue_full and "
+                + "deadline_queued answered 503 with Retry-After, deadline_running answered 504.\n");
+        b.append("# TYPE eimf_serve_rejected_total counter\n");
+        for (String r : new String[] {"queue_full", "deadline_queued", "deadline_running"}) {
+            b.append("eimf_serve_rejected_total{reason=\"").append(r).append("\"} ").append(rejectedCount(r)).append('\n');
+        }
+        b.append("# TYPE eimf_serve_unauthorized_total counter\neimf_serve_unauthorized_total ").append(unauthorized.get()).append('\n');
+        AdmissionControl a = admission;
+        if (a != null) {
+            b.append("# TYPE eimf_serve_queued_requests gauge\neimf_serve_queued_requests ").append(a.queued()).append('\n');
+            b.append("# TYPE eimf_serve_busy_workers gauge\neimf_serve_busy_workers ").append(a.busy()).append('\n');
+        }
         b.append("# TYPE eimf_serve_unknown_items_total counter\neimf_serve_unknown_items_total ").append(unknownItems.get()).append('\n');
         b.append("# TYPE eimf_serve_model_info gauge\n");
         if (model != null) {

@@ -1,5 +1,6 @@
 package io.eimf.llm.batch;
 
+import io.eimf.core.auth.BearerToken;
 import io.eimf.core.cli.Args;
 import io.eimf.core.cli.Command;
 import io.eimf.core.cli.CommandContext;
@@ -46,6 +47,7 @@ public final class ExtractCommand implements Command {
                         "a running llm-service, e.g. http://127.0.0.1:8088 (default: start one in-process)"))
                 .addOption(Args.option("token", "T",
                         "bearer token of the llm-service (default: $EIMF_LLM_SERVICE_TOKEN)"))
+                .addOption(Args.option("token-file", "FILE", "read the llm-service's bearer token from FILE"))
                 .addOption(Args.option("provider", "NAME",
                         "in-process llm-service provider: metadata (default), openai, ollama or gguf"))
                 .addOption(Args.option("llm-config", "FILE",
@@ -87,11 +89,12 @@ public final class ExtractCommand implements Command {
             throw new UsageException("--provider and --llm-config configure an in-process llm-service; with "
                     + "--llm-url the running service's configuration applies");
         }
-        String token = cl.getOptionValue("token", System.getenv("EIMF_LLM_SERVICE_TOKEN"));
         BatchExtraction.Outcome r;
         if (url != null) {
             LlmServiceClient client = new LlmServiceClient(url);
-            if (token != null && !token.isEmpty()) client.withToken(token);
+            String tokenFile = cl.getOptionValue("token-file");
+            BearerToken.resolve(cl.getOptionValue("token"), tokenFile == null ? null : ctx.path(tokenFile),
+                    "EIMF_LLM_SERVICE_TOKEN", System.getenv()).ifPresent(t -> client.withToken(t.value()));
             r = new BatchExtraction(o, client, ctx.err()).run();
         } else {
             Path cache = o.out().resolveSibling(o.out().getFileName() + ".llm-cache.db");

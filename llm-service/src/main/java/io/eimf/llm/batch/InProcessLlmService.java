@@ -39,7 +39,7 @@ final class InProcessLlmService implements AutoCloseable {
             throw new EimfException("could not start the in-process llm-service: " + e.getMessage(), e);
         }
         LlmServiceClient client = new LlmServiceClient(s.url());
-        if (c.token() != null && !c.token().isEmpty()) client.withToken(c.token());
+        if (c.token() != null) client.withToken(c.token());
         var h = s.health();
         err.printf("[extract] started llm-service in-process at %s (provider %s, model %s, cache %s)%n", s.url(),
                 h.provider(), h.model(), h.cache());

@@ -41,7 +41,8 @@ import java.util.TreeSet;
  * @param embeddingModel {@code all-minilm-l6-v2-q} (default), {@code bge-small-en-v1.5-q} or {@code e5-small-v2-q}
  * @param host address to bind (default 127.0.0.1: loopback only)
  * @param port port to bind (0: any free port)
- * @param token bearer token required on /v1/* and /metrics when set
+ * @param token bearer token required on /v1/* and /metrics when set (null: no authentication); at least
+ *     {@value io.eimf.core.auth.BearerToken#MIN_LENGTH} characters: an empty or short token is refused
  * @param maxRequestBytes largest request body (413 beyond)
  * @param maxItems most items in one interest request (413 beyond)
  * @param maxTextChars longest item or embed text (413 beyond)
@@ -90,6 +91,7 @@ public record LlmServiceConfig(
         require(ggufContext >= 128 && ggufThreads >= 0 && ggufGpuLayers >= 0, "gguf settings", "ggufContext >= 128");
         if (cache == null || cache.isBlank()) throw new EimfException("config: cache must be a file path or JDBC URL");
         if (host == null || host.isBlank()) throw new EimfException("config: host must not be empty");
+        if (token != null) io.eimf.core.auth.BearerToken.check(token, "config: token");
     }
 
     private static void require(boolean ok, String field, String rule) {
@@ -142,7 +144,8 @@ public record LlmServiceConfig(
         LlmServiceConfig c = this;
         for (Map.Entry<String, String> e : ENVIRONMENT.entrySet()) {
             String v = env.get(e.getKey());
-            if (v != null && !v.isEmpty()) c = c.with(e.getValue(), v);
+            // A token variable that is set but empty is refused (by the token rule), never read as "no token".
+            if (v != null && (!v.isEmpty() || e.getValue().equals("token"))) c = c.with(e.getValue(), v);
         }
         return c;
     }

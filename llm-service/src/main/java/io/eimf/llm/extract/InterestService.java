@@ -23,6 +23,7 @@ public final class InterestService implements AutoCloseable {
     private final InterestExtractor extractor;
     private final InterestCache cache;
     private final ServiceMetrics metrics;
+    private final java.io.PrintStream log;
     /** Values are an {@link Extracted} (this flight called the provider) or a {@link CacheEntry} (it did not). */
     private final SingleFlight<Object> flights = new SingleFlight<>();
 
@@ -34,6 +35,13 @@ public final class InterestService implements AutoCloseable {
      * @param metrics counters to update
      */
     public InterestService(InterestExtractor extractor, InterestCache cache, ServiceMetrics metrics) {
+        this(extractor, cache, metrics, System.err);
+    }
+
+    /** As {@link #InterestService(InterestExtractor, InterestCache, ServiceMetrics)}, warnings to {@code log}. */
+    public InterestService(InterestExtractor extractor, InterestCache cache, ServiceMetrics metrics,
+                           java.io.PrintStream log) {
+        this.log = Objects.requireNonNull(log);
         this.extractor = Objects.requireNonNull(extractor);
         this.metrics = Objects.requireNonNull(metrics);
         if (cache == null && extractor.cacheable()) throw new IllegalArgumentException("a cache is required");
@@ -80,9 +88,20 @@ public final class InterestService implements AutoCloseable {
             metrics.extraction(x.ok());
             String createdAt = Instant.now().toString();
             if (x.ok()) {
-                cache.put(new CacheEntry(key, extractor.provider(), extractor.model(), extractor.templateVersion(),
-                        x.interests(), createdAt, x.latencyMs(), x.tokens().promptTokens(),
-                        x.tokens().completionTokens(), x.attempts()));
+                CacheEntry entry = new CacheEntry(key, extractor.provider(), extractor.model(),
+                        extractor.templateVersion(), x.interests(), createdAt, x.latencyMs(),
+                        x.tokens().promptTokens(), x.tokens().completionTokens(), x.attempts());
+                try {
+                    cache.put(entry);
+                } catch (RuntimeException e) {
+                    // The answer is paid for and valid: a cache that cannot store it (disk full, database down)
+                    // costs a repeat call later, not this answer. Logged sparsely and counted on /metrics.
+                    long n = metrics.cachePutFailed();
+                    if (n == 1 || n % 100 == 0) {
+                        log.println("[llm-service] warning: cache write failed (" + n + " so far); answer returned "
+                                + "uncached: " + e.getMessage());
+                    }
+                }
             }
             return new Extracted(x, createdAt);
         });

@@ -21,6 +21,7 @@ public final class ServiceMetrics implements ExtractionListener {
     private final LongAdder cacheHits = new LongAdder();
     private final LongAdder cacheMisses = new LongAdder();
     private final LongAdder coalesced = new LongAdder();
+    private final AtomicLong cachePutErrors = new AtomicLong();
     private final LongAdder extractionsOk = new LongAdder();
     private final LongAdder extractionsFailed = new LongAdder();
     private final LongAdder llmCalls = new LongAdder();
@@ -68,6 +69,16 @@ public final class ServiceMetrics implements ExtractionListener {
         cacheMisses.increment();
         if (!leader) coalesced.increment();
         missLatency.recordNanos(nanos);
+    }
+
+    /** A valid answer could not be stored in the cache (it was still returned); the count so far. */
+    public long cachePutFailed() {
+        error("cache_put");
+        return cachePutErrors.incrementAndGet();
+    }
+
+    public long cachePutErrors() {
+        return cachePutErrors.get();
     }
 
     public void extraction(boolean ok) {
@@ -140,6 +151,7 @@ public final class ServiceMetrics implements ExtractionListener {
         cache.put("hits", cacheHits.sum());
         cache.put("misses", cacheMisses.sum());
         cache.put("coalesced", coalesced.sum());
+        cache.put("putErrors", cachePutErrors.get());
         m.put("cache", cache);
         Map<String, Object> ex = new LinkedHashMap<>();
         ex.put("ok", extractionsOk.sum());
@@ -177,6 +189,8 @@ public final class ServiceMetrics implements ExtractionListener {
         simple(b, "eimf_llm_cache_misses_total", "interest requests not in the cache", cacheMisses.sum());
         simple(b, "eimf_llm_cache_coalesced_total", "misses that waited for an identical in-flight request",
                 coalesced.sum());
+        simple(b, "eimf_llm_cache_put_errors_total", "valid answers returned but not stored (cache write failed)",
+                cachePutErrors.get());
         simple(b, "eimf_llm_extractions_failed_total", "extractions that failed", extractionsFailed.sum());
         simple(b, "eimf_llm_calls_total", "LLM calls (every attempt)", llmCalls.sum());
         simple(b, "eimf_llm_retries_total", "LLM calls retried", retries.sum());

@@ -1,6 +1,7 @@
 package io.eimf.llm.server;
 
 import com.fasterxml.jackson.databind.JsonMappingException;
+import io.eimf.core.auth.BearerToken;
 import io.eimf.core.json.Json;
 import io.eimf.core.provenance.ToolVersion;
 import io.eimf.llm.api.BatchInterestRequest;
@@ -24,8 +25,6 @@ import io.eimf.llm.retry.RetryPolicy;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,7 +51,7 @@ public final class LlmServer implements AutoCloseable {
     private final InterestService service;
     private final RequestChecks checks;
     private final ExecutorService batchWorkers;
-    private final byte[] expectedAuth;
+    private final BearerToken auth;
     private volatile TextEmbedder embedder;
     private final Javalin app;
 
@@ -82,8 +81,7 @@ public final class LlmServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.expectedAuth = c.token() == null || c.token().isEmpty() ? null
-                : ("Bearer " + c.token()).getBytes(StandardCharsets.UTF_8);
+        this.auth = c.token() == null ? null : BearerToken.of(c.token(), "setting token");
         this.app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
@@ -160,11 +158,10 @@ public final class LlmServer implements AutoCloseable {
     private void guard(Context ctx) {
         String path = ctx.path();
         metrics.request(ROUTES.contains(path) ? path : "other");
-        if (expectedAuth != null && !path.equals("/healthz")) {
+        if (auth != null && !path.equals("/healthz")) {
             String h = ctx.header("Authorization");
-            byte[] got = h == null ? new byte[0] : h.getBytes(StandardCharsets.UTF_8);
             // Constant-time comparison: the token must not leak through response timing.
-            if (!MessageDigest.isEqual(got, expectedAuth)) {
+            if (!auth.matches(h)) {
                 throw new HttpError(401, h == null ? "missing Authorization: Bearer token"
                         : "wrong bearer token");
             }

@@ -1,5 +1,6 @@
 package io.eimf.llm.server;
 
+import io.eimf.core.auth.BearerToken;
 import io.eimf.core.cli.Args;
 import io.eimf.core.cli.Command;
 import io.eimf.core.cli.CommandContext;
@@ -26,8 +27,11 @@ public final class LlmServiceCommand implements Command {
                 .addOption(Args.option("port", "P", "port to listen on (default 8088; 0: any free port)"))
                 .addOption(Args.option("host", "ADDR", "address to bind (default 127.0.0.1; 0.0.0.0 exposes it)"))
                 .addOption(Args.option("config", "FILE", "JSON settings file (see docs/LLM-SERVICE.md)"))
-                .addOption(Args.option("token", "T", "require Authorization: Bearer T (prefer env EIMF_LLM_SERVICE_TOKEN: "
+                .addOption(Args.option("token", "T", "require Authorization: Bearer T, at least "
+                        + BearerToken.MIN_LENGTH + " characters (prefer --token-file or env EIMF_LLM_SERVICE_TOKEN: "
                         + "command lines are visible to other users)"))
+                .addOption(Args.option("token-file", "FILE", "read the bearer token from FILE (surrounding "
+                        + "whitespace dropped)"))
                 .addOption(Args.option("provider", "NAME", "metadata|openai|ollama|gguf (default metadata)"))
                 .addOption(Args.option("base-url", "URL", "OpenAI-compatible or Ollama endpoint"))
                 .addOption(Args.option("model", "NAME", "model name, or the .gguf path for --provider gguf"))
@@ -40,7 +44,7 @@ public final class LlmServiceCommand implements Command {
         String file = cl.getOptionValue("config");
         LlmServiceConfig c = LlmServiceConfig.loadOrDefaults(file == null ? null : ctx.path(file))
                 .withEnvironment(System.getenv());
-        String[][] map = {{"port", "port"}, {"host", "host"}, {"token", "token"}, {"provider", "provider"},
+        String[][] map = {{"port", "port"}, {"host", "host"}, {"provider", "provider"},
             {"base-url", "baseUrl"}, {"model", "model"}, {"cache", "cache"}, {"embedding-model", "embeddingModel"}};
         for (String[] m : map) {
             String v = cl.getOptionValue(m[0]);
@@ -51,6 +55,11 @@ public final class LlmServiceCommand implements Command {
                 throw new io.eimf.core.cli.UsageException("--" + m[0] + ": " + e.getMessage());
             }
         }
+        // The token options go through the one token rule (BearerToken) like eimf serve's; they beat the file and env.
+        String tokenFile = cl.getOptionValue("token-file");
+        var token = BearerToken.resolve(cl.getOptionValue("token"), tokenFile == null ? null : ctx.path(tokenFile),
+                null, java.util.Map.of());
+        if (token.isPresent()) c = c.with("token", token.get().value());
         if (!c.cache().startsWith("jdbc:")) c = c.with("cache", ctx.path(c.cache()).toString());
         return c;
     }
@@ -70,10 +79,9 @@ public final class LlmServiceCommand implements Command {
                         + "embeddings %s, auth %s)%n", server.url(), h.provider(), h.model(),
                 h.templateVersion() == null ? "none" : h.templateVersion(), h.cache(), h.embeddingModel(),
                 c.token() == null ? "off" : "bearer token");
-        if (!c.host().equals("127.0.0.1") && !c.host().equals("localhost") && !c.host().equals("::1")
-                && c.token() == null) {
+        if (c.token() == null && !BearerToken.isLoopback(c.host())) {
             ctx.err().println("warning: listening on " + c.host() + " without a token: anyone who can reach it "
-                    + "can spend your LLM budget (set EIMF_LLM_SERVICE_TOKEN)");
+                    + "can spend your LLM budget (set EIMF_LLM_SERVICE_TOKEN or --token-file)");
         }
         ctx.out().flush();
         stopped.await();

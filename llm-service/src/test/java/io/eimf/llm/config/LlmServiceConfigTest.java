@@ -21,21 +21,35 @@ class LlmServiceConfigTest {
         Files.writeString(f, "{\"provider\":\"ollama\",\"baseUrl\":\"http://127.0.0.1:11434\",\"model\":\"llama3\","
                 + "\"maxConcurrentCalls\":2}");
         LlmServiceConfig c = LlmServiceConfig.load(f).withEnvironment(Map.of("EIMF_LLM_MODEL", "qwen2.5:7b",
-                "EIMF_LLM_SERVICE_TOKEN", "t"));
+                "EIMF_LLM_SERVICE_TOKEN", "t0123456789abcdef"));
         assertEquals("ollama", c.provider());
         assertEquals("qwen2.5:7b", c.model());
         assertEquals(2, c.maxConcurrentCalls());
-        assertEquals("t", c.token());
+        assertEquals("t0123456789abcdef", c.token());
         assertEquals("127.0.0.1", c.host(), "loopback unless told otherwise");
         assertEquals(LlmServiceConfig.defaults().maxRetries(), c.maxRetries());
     }
 
     @Test
     void toStringMasksSecrets() {
-        String s = LlmServiceConfig.defaults().with("apiKey", "sk-123").with("token", "tok-456")
+        String s = LlmServiceConfig.defaults().with("apiKey", "sk-123").with("token", "tok-456-0123456789")
                 .with("cache", "jdbc:postgresql://db/eimf?password=pw-789").with("cachePassword", "pw-000").toString();
         assertTrue(s.contains("\"apiKey\":\"***\"") && s.contains("jdbc:postgresql://db/eimf"), s);
-        for (String secret : new String[] {"sk-123", "tok-456", "pw-789", "pw-000"}) assertTrue(!s.contains(secret), s);
+        for (String secret : new String[] {"sk-123", "tok-456-0123456789", "pw-789", "pw-000"}) assertTrue(!s.contains(secret), s);
+    }
+
+    @Test
+    void emptyOrShortTokensAreRefusedInsteadOfTurningAuthenticationOff() throws Exception {
+        Path f = tmp.resolve("token.json");
+        Files.writeString(f, "{\"token\":\"\"}");
+        EimfException e = assertThrows(EimfException.class, () -> LlmServiceConfig.load(f));
+        assertTrue(e.getMessage().contains("token.json") && e.getMessage().contains("the token is empty"),
+                e.getMessage());
+        e = assertThrows(EimfException.class, () -> LlmServiceConfig.defaults().with("token", "s3cret"));
+        assertTrue(e.getMessage().contains("6 characters") && !e.getMessage().contains("s3cret"), e.getMessage());
+        assertThrows(EimfException.class,
+                () -> LlmServiceConfig.defaults().withEnvironment(Map.of("EIMF_LLM_SERVICE_TOKEN", "")));
+        assertEquals(null, LlmServiceConfig.defaults().withEnvironment(Map.of("EIMF_LLM_MODEL", "")).token());
     }
 
     @Test

@@ -252,19 +252,42 @@ class LlmServerITCase {
     }
 
     @Test
+    void aCacheWriteFailureStillReturnsThePaidForAnswerAndIsCounted() throws Exception {
+        LlmServer s = start(config());
+        // From now on every insert fails, as on a full disk or a read-only database; reads still work.
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + tmp.resolve("cache.db"));
+             java.sql.Statement st = c.createStatement()) {
+            st.execute("CREATE TRIGGER refuse BEFORE INSERT ON " + InterestCache.TABLE
+                    + " BEGIN SELECT RAISE(ABORT, 'disk full (test)'); END");
+        }
+        InterestResponse r = client(s).interests(SPACE_JAZZ);
+        assertTrue(r.ok(), r.error());
+        assertFalse(r.cached());
+        assertFalse(r.interests().isEmpty());
+        assertEquals(1, fake.calls.get());
+        assertEquals(1, s.metrics().cachePutErrors());
+        JsonNode m = Json.mapper().readTree(client(s).metricsJson());
+        assertEquals(1, m.path("cache").path("putErrors").asLong(), m.toString());
+        assertEquals(1, m.path("errors").path("cache_put").asLong(), m.toString());
+        HttpResponse<String> prom = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(s.url()
+                + "/metrics?format=prometheus")).build(), HttpResponse.BodyHandlers.ofString());
+        assertTrue(prom.body().contains("eimf_llm_cache_put_errors_total 1"), prom.body());
+    }
+
+    @Test
     void bearerTokenIsEnforcedExceptOnHealthz() throws Exception {
-        LlmServer s = start(config().with("token", "s3cret"));
+        LlmServer s = start(config().with("token", "s3cret-0123456789abcdef"));
         LlmServiceException none = assertThrows(LlmServiceException.class, () -> client(s).interests(SPACE_JAZZ));
         assertEquals(401, none.status());
         assertTrue(none.getMessage().contains("missing Authorization"), none.getMessage());
         LlmServiceException wrong = assertThrows(LlmServiceException.class,
-                () -> client(s).withToken("guess").interests(SPACE_JAZZ));
+                () -> client(s).withToken("s3cret-0123456789abcdeX").interests(SPACE_JAZZ));
         assertEquals(401, wrong.status());
         assertEquals(401, assertThrows(LlmServiceException.class, () -> client(s).metricsJson()).status());
         assertEquals(401, assertThrows(LlmServiceException.class,
                 () -> client(s).embed(List.of("x"))).status());
         assertEquals(0, fake.calls.get());
-        assertTrue(client(s).withToken("s3cret").interests(SPACE_JAZZ).ok());
+        assertTrue(client(s).withToken("s3cret-0123456789abcdef").interests(SPACE_JAZZ).ok());
         assertEquals("ok", client(s).health().status());
         HttpResponse<String> raw = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(s.url()
                 + "/v1/interests")).POST(HttpRequest.BodyPublishers.ofString("{}")).build(),

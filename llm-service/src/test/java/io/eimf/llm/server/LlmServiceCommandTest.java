@@ -36,6 +36,23 @@ class LlmServiceCommandTest {
     }
 
     @Test
+    void theTokenComesFromTheOptionOrAFileAndAnEmptyOneIsRefused() throws Exception {
+        LlmServiceCommand cmd = new LlmServiceCommand();
+        CommandContext ctx = new CommandContext(System.out, System.err, false, tmp);
+        Files.writeString(tmp.resolve("token"), "from-a-file-0123456789\n");
+        var fromFile = new DefaultParser().parse(cmd.options(), new String[] {"--token-file", "token"});
+        assertEquals("from-a-file-0123456789", LlmServiceCommand.config(fromFile, ctx).token());
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = new Eimf(Eimf.discover(), new PrintStream(out), new PrintStream(err, true, StandardCharsets.UTF_8))
+                .run(new String[] {"llm-service", "--port", "0", "--token", ""});
+        assertEquals(Eimf.FAILURE, code, out.toString());
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--token: the token is empty"),
+                err.toString(StandardCharsets.UTF_8));
+        assertTrue(!out.toString().contains("listening"), "nothing may start: " + out);
+    }
+
+    @Test
     void isRegisteredAndAMissingConfigFileIsAClearFailure() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = new Eimf(Eimf.discover(), new PrintStream(new ByteArrayOutputStream()),
