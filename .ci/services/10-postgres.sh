@@ -10,7 +10,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 eimf_pg_bin() {
   local d
-  for d in /usr/lib/postgresql/*/bin; do [ -x "$d/initdb" ] && echo "$d"; done | sort -V | tail -n 1
+  for d in /usr/lib/postgresql/*/bin; do if [ -x "$d/initdb" ]; then echo "$d"; fi; done | sort -V | tail -n 1
 }
 
 if [ -z "$(eimf_pg_bin)" ]; then ci_apt postgresql; fi
@@ -33,19 +33,19 @@ fi
 if [ -f "$eimf_pg_dir/data/postmaster.pid" ]; then
   eimf_pg_as "$EIMF_PG_BIN/pg_ctl" -D "$eimf_pg_dir/data" -m immediate stop >/dev/null 2>&1 || true
 fi
-[ -L "$eimf_pg_dir" ] && rm -rf "$(readlink "$eimf_pg_dir")"
+if [ -L "$eimf_pg_dir" ]; then rm -rf "$(readlink "$eimf_pg_dir")"; fi
 rm -rf "$eimf_pg_dir"
 mkdir -p "$eimf_pg_dir"
-[ "$(id -u)" = 0 ] && chown postgres "$eimf_pg_dir"
+if [ "$(id -u)" = 0 ]; then chown postgres "$eimf_pg_dir"; fi
 # A clone under a root-only home (/root) is not reachable by the postgres user: the cluster then lives under /tmp.
 if ! eimf_pg_as test -w "$eimf_pg_dir"; then
   rm -rf "$eimf_pg_dir"
   eimf_pg_dir="$(mktemp -d /tmp/eimf-ci-postgres.XXXXXX)"
   ln -sfn "$eimf_pg_dir" "$EIMF_CI_STATE/postgres"
-  [ "$(id -u)" = 0 ] && chown postgres "$eimf_pg_dir"
+  if [ "$(id -u)" = 0 ]; then chown postgres "$eimf_pg_dir"; fi
 fi
 printf '%s\n' "$EIMF_PG_PASSWORD" > "$eimf_pg_dir/pwfile"
-[ "$(id -u)" = 0 ] && chown postgres "$eimf_pg_dir/pwfile"
+if [ "$(id -u)" = 0 ]; then chown postgres "$eimf_pg_dir/pwfile"; fi
 eimf_pg_as "$EIMF_PG_BIN/initdb" -D "$eimf_pg_dir/data" -U "$EIMF_PG_USER" --pwfile="$eimf_pg_dir/pwfile" \
   --auth=scram-sha-256 -E UTF8 --locale=C.UTF-8 >"$EIMF_CI_STATE/postgres-initdb.log" 2>&1 \
   || { tail -n 20 "$EIMF_CI_STATE/postgres-initdb.log" >&2; return 1; }
