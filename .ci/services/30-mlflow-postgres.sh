@@ -15,13 +15,15 @@ source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 ci_apt python3-venv curl >/dev/null
 EIMF_PSYCOPG_VERSION="${EIMF_PSYCOPG_VERSION:-3.3.9}"
 eimf_mlpg_venv=$(ci_venv mlflow3 "mlflow==$EIMF_MLFLOW3_VERSION") || return 1
-eimf_mlpg_deps="$EIMF_CI_CACHE/pydeps-psycopg-binary-$EIMF_PSYCOPG_VERSION"
+# --no-deps: psycopg's one dependency (typing_extensions) is in the venv already, and a second copy on PYTHONPATH
+# would shadow the venv's for MLflow too.
+eimf_mlpg_deps="$EIMF_CI_CACHE/pydeps-psycopg-$EIMF_PSYCOPG_VERSION"
 (
   flock 9
   if [ ! -f "$eimf_mlpg_deps/.complete" ]; then
     rm -rf "$eimf_mlpg_deps"
-    "$eimf_mlpg_venv/bin/pip" install -q --disable-pip-version-check --target "$eimf_mlpg_deps" \
-      "psycopg[binary]==$EIMF_PSYCOPG_VERSION" >&2 && touch "$eimf_mlpg_deps/.complete"
+    "$eimf_mlpg_venv/bin/pip" install -q --disable-pip-version-check --no-deps --target "$eimf_mlpg_deps" \
+      "psycopg==$EIMF_PSYCOPG_VERSION" "psycopg-binary==$EIMF_PSYCOPG_VERSION" >&2 && touch "$eimf_mlpg_deps/.complete"
   fi
 ) 9>"$EIMF_CI_CACHE/pydeps-psycopg.lock" || return 1
 
