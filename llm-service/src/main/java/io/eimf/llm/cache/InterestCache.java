@@ -137,7 +137,7 @@ public final class InterestCache implements AutoCloseable {
 
     /** Stores a validated answer; storing a key that another writer stored first keeps theirs. */
     public void put(CacheEntry e) {
-        withConnection(c -> {
+        boolean inserted = withConnection(c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + TABLE + " (cache_key, provider, model, "
                     + "template_version, interests, created_at, latency_ms, prompt_tokens, completion_tokens, "
                     + "attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
@@ -155,10 +155,14 @@ public final class InterestCache implements AutoCloseable {
             } catch (SQLException ex) {
                 // Portable "insert if absent": a duplicate-key failure is fine when the key is now there.
                 if (!exists(c, e.key())) throw ex;
+                return false;
             }
-            return null;
+            return true;
         });
-        remember(e);
+        // The memory layer holds what the database holds: the other writer's answer wins, so ours is dropped and the
+        // next get reads theirs.
+        if (inserted) remember(e);
+        else memory.remove(e.key());
     }
 
     /** Number of entries in the database. */
@@ -231,6 +235,14 @@ public final class InterestCache implements AutoCloseable {
             LinkedHashMap<String, CacheEntry> s = stripe(e.key());
             synchronized (s) {
                 s.put(e.key(), e);
+            }
+        }
+
+        void remove(String key) {
+            if (stripes.length == 0) return;
+            LinkedHashMap<String, CacheEntry> s = stripe(key);
+            synchronized (s) {
+                s.remove(key);
             }
         }
 
