@@ -22,6 +22,7 @@ import io.eimf.model.nn.Backend;
 import io.eimf.model.nn.Init;
 import io.eimf.model.train.NegativeSampler;
 import io.eimf.model.train.ProgressListener;
+import io.eimf.model.train.ResumeCheck;
 import io.eimf.model.train.TrainOptions;
 import io.eimf.model.train.TrainResult;
 import io.eimf.model.train.Trainer;
@@ -30,6 +31,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
@@ -124,6 +126,7 @@ public final class TrainCommand implements Command {
                 Args.intValue(cl, "step-threads", d.stepThreads()),
                 Args.choice(cl, "examples", d.examples(), TrainingData.EXAMPLES.toArray(String[]::new)));
         Path ckpt = out.resolve("checkpoint");
+        if (resume) AtomicOutput.recover(ckpt); // a checkpoint replace cut by a kill leaves the previous one aside
         if (resume && !Files.isDirectory(ckpt)) throw new EimfException(ckpt + ": no checkpoint to resume from");
         if (!resume && Files.exists(out) && !cl.hasOption("overwrite")) {
             throw new EimfException(out + " already exists (pass --overwrite to replace it, or --resume to continue)");
@@ -142,10 +145,18 @@ public final class TrainCommand implements Command {
             throw new UsageException(e.getMessage());
         }
         EsimTraining.Prepared esimSetup = EsimTraining.prepare(cl, ctx, ds); // checked before any output
+        Map<String, String> identity = runIdentity(ds, seed, cfg, o, esimSetup.info());
+        if (resume) {
+            List<String> diff = ResumeCheck.check(ckpt, identity);
+            if (!diff.isEmpty()) {
+                throw new UsageException("--resume: " + ckpt + " is a run with other data or options; differing: "
+                        + String.join("; ", diff) + " (resume with the original ones, or start afresh with --overwrite)");
+            }
+        }
         if (!resume && Files.exists(out)) AtomicOutput.deleteRecursively(out);
         Files.createDirectories(out);
         IbimModel model = new IbimModel(cfg, DataType.FLOAT, seed);
-        Trainer trainer = new Trainer(model, data, o).checkpointDir(ckpt)
+        Trainer trainer = new Trainer(model, data, o).checkpointDir(ckpt).runIdentity(identity)
                 .addListener(new ProgressListener(ctx.err(), Duration.ofSeconds(5)));
         Map<String, Object> esim = esimSetup.attach(trainer, cfg.dim(), seed);
         ctx.err().printf(Locale.ROOT, "[train] %s on %s: %d train users, %d valid, %d test, %d items, %,d parameters%n",
@@ -200,6 +211,18 @@ public final class TrainCommand implements Command {
         printMetrics(ctx, "most-popular", pop);
         ctx.out().println("wrote " + out.resolve("metrics.json") + " and " + out.resolve("model"));
         return 0;
+    }
+
+    /** What --resume must find unchanged: the dataset content, the seed, the model config, every option, ESIM's. */
+    static Map<String, String> runIdentity(PreparedDataset ds, long seed, IbimConfig cfg, TrainOptions o,
+                                           Map<String, Object> esim) {
+        Map<String, Object> id = new LinkedHashMap<>();
+        id.put("dataset", Map.of("contentHash", String.valueOf(ds.manifest().contentHash())));
+        id.put("trainingSeed", seed);
+        id.put("config", cfg);
+        id.put("options", o);
+        id.put("esim", esim);
+        return ResumeCheck.flatten(id);
     }
 
     static void printMetrics(CommandContext ctx, String label, Map<String, Double> m) {
