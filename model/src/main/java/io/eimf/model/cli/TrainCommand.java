@@ -85,7 +85,10 @@ public final class TrainCommand implements Command {
                 .addOption(Args.option("threads", "N", "BLAS threads per step thread (default: ND4J's choice); on shared machines also set OMP_NUM_THREADS=1"))
                 .addOption(Args.option("step-threads", "N", "Java threads sharing each training step, each with --threads BLAS threads "
                         + "(default " + d.stepThreads() + ": min(2, processors); 1 = the calling thread only)"))
-                .addOption(Option.builder().longOpt("resume").desc("continue from OUT/checkpoint").get())
+                .addOption(Option.builder().longOpt("resume").desc("continue from OUT/checkpoint (the same data, seed and "
+                        + "options only: what differs is named)").get())
+                .addOption(Option.builder().longOpt("no-verify-data").desc("skip recomputing the dataset's content "
+                        + "hash against its manifest (the counts are still checked)").get())
                 .addOption(Option.builder().longOpt("overwrite").desc("replace an existing run directory").get());
     }
 
@@ -132,7 +135,7 @@ public final class TrainCommand implements Command {
             throw new EimfException(out + " already exists (pass --overwrite to replace it, or --resume to continue)");
         }
         setUpBackend(cl, ctx);
-        PreparedDataset ds = TrainCommand.readDataset(dataDir);
+        PreparedDataset ds = TrainCommand.readDataset(dataDir, !cl.hasOption("no-verify-data"));
         TrainingData data = TrainingData.of(ds);
         if (data.valid().isEmpty()) throw new EimfException(dataDir + ": no validation users (needed for early stopping)");
         IbimConfig cfg;
@@ -233,8 +236,13 @@ public final class TrainCommand implements Command {
     }
 
     static PreparedDataset readDataset(Path dir) {
+        return readDataset(dir, false);
+    }
+
+    /** Reads a dataset; with {@code verifyHash} its content must hash to its manifest's contentHash. */
+    static PreparedDataset readDataset(Path dir, boolean verifyHash) {
         try {
-            return PreparedDataset.read(dir);
+            return PreparedDataset.read(dir, verifyHash);
         } catch (java.io.IOException e) {
             throw new EimfException(e.getMessage(), e);
         }

@@ -106,5 +106,14 @@ class TrainKillResumeITCase {
         assertEquals(2, ds.code(), ds.err());
         assertTrue(ds.err().contains("dataset.contentHash"), ds.err());
         assertTrue(!ds.err().contains("options."), "only the differing fields are named: " + ds.err());
+
+        // train recomputes the data's content hash by default: a dataset changed after prepare is refused
+        Path seqs = data.resolve(io.eimf.core.dataset.PreparedDataset.SEQUENCES);
+        String text = Files.readString(seqs);
+        int tab = text.lastIndexOf('\t');
+        Files.writeString(seqs, text.substring(0, tab) + "\t" + text.substring(tab + 1).replaceFirst("[0-9]", "7"));
+        var tampered = CommandsITCase.eimf(trainArgs(data, tmp.resolve("fresh")).toArray(String[]::new));
+        assertEquals(1, tampered.code(), tampered.err());
+        assertTrue(tampered.err().contains("contentHash"), tampered.err());
     }
 }
