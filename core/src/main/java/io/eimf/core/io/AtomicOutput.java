@@ -101,6 +101,14 @@ public final class AtomicOutput {
      * leftovers it restored or removed.
      */
     public static List<Path> recover(Path target) throws IOException {
+        return recover(target, false);
+    }
+
+    /**
+     * {@link #recover(Path)}; with {@code exclusive} (the caller holds a lock that keeps every other writer of the
+     * folder out) every leftover counts as stale, this process's included.
+     */
+    public static List<Path> recover(Path target, boolean exclusive) throws IOException {
         Path abs = target.toAbsolutePath().normalize();
         Path parent = abs.getParent();
         List<Path> touched = new ArrayList<>();
@@ -111,9 +119,11 @@ public final class AtomicOutput {
         try (Stream<Path> s = Files.list(parent)) {
             s.forEach(p -> {
                 String n = p.getFileName().toString();
-                if (n.startsWith("." + name + OLD) && ownerGone(n.substring(name.length() + 1 + OLD.length()))) {
+                if (n.startsWith("." + name + OLD)
+                        && (exclusive || ownerGone(n.substring(name.length() + 1 + OLD.length())))) {
                     olds.add(p);
-                } else if (n.startsWith("." + name + TMP) && ownerGone(n.substring(name.length() + 1 + TMP.length()))) {
+                } else if (n.startsWith("." + name + TMP)
+                        && (exclusive || ownerGone(n.substring(name.length() + 1 + TMP.length())))) {
                     tmps.add(p);
                 }
             });
