@@ -89,6 +89,8 @@ class AtomicOutputTest {
         try (var s = Files.list(tmp)) {
             assertEquals(List.of(liveTmp, target).stream().sorted().toList(), s.sorted().toList());
         }
+        assertEquals(List.of(liveTmp), AtomicOutput.recover(target, true),
+                "a caller holding the folder's lock treats its own process's leftovers as stale too");
         AtomicOutput.text(tmp.resolve("f"), "1");
         AtomicOutput.text(tmp.resolve("f"), "2");
         assertEquals("2", Files.readString(tmp.resolve("f")));

@@ -95,6 +95,16 @@ class TrainKillResumeITCase {
             assertEquals(List.of(), leftovers, "temporaries of the killed runs are removed by the resumes");
         }
 
+        // a kill between the two renames of a checkpoint replace leaves only .checkpoint.old-*: resume restores it
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        Path aside = run.resolve(".checkpoint.old-" + gone.pid() + "-" + java.util.UUID.randomUUID());
+        Files.move(run.resolve("checkpoint"), aside);
+        var restored = CommandsITCase.eimf(trainArgs(data, run, "--resume").toArray(String[]::new));
+        assertEquals(0, restored.code(), restored.err());
+        assertEquals(MAX_STEPS, checkpointStep(run));
+        assertTrue(!Files.exists(aside));
+
         // a resume with other options or data is refused before any training, naming what differs
         var lr = CommandsITCase.eimf(trainArgs(data, run, "--resume", "--lr", "0.01").toArray(String[]::new));
         assertEquals(2, lr.code(), lr.err());
