@@ -43,6 +43,8 @@ public final class LocalFileStore {
 
     private final Path root;
     private final Map<String, Path> runDirs = new HashMap<>();
+    /** Metric files whose tail this store has checked: appends made here are whole lines, so once is enough. */
+    private final java.util.Set<Path> tailChecked = new java.util.HashSet<>();
 
     /** A store rooted at {@code root} (created on first write). */
     public LocalFileStore(Path root) {
@@ -167,7 +169,7 @@ public final class LocalFileStore {
         MlflowNames.checkKey("metric", key);
         Path f = runDir(runId).resolve("metrics").resolve(key);
         Files.createDirectories(f.getParent());
-        dropTornTail(f);
+        if (tailChecked.add(f)) dropTornTail(f);
         String line = timestamp + " " + formatValue(value) + " " + step + "\n";
         Files.writeString(f, line, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }

@@ -118,8 +118,10 @@ class LocalFileStoreTest {
         assertTrue(r.droppedTails().get(0).contains("loss") && r.droppedTails().get(0).contains("'1002 0.1'"),
                 r.droppedTails().toString());
 
-        s.logMetric(run, "loss", 0.125, 1003L, 3);
-        assertEquals("1000 0.5 1\n1001 0.25 2\n1003 0.125 3\n", Files.readString(f));
+        LocalFileStore next = new LocalFileStore(dir); // the process that carries on after the kill
+        next.logMetric(run, "loss", 0.125, 1003L, 3);
+        next.logMetric(run, "loss", 0.0625, 1004L, 4);
+        assertEquals("1000 0.5 1\n1001 0.25 2\n1003 0.125 3\n1004 0.0625 4\n", Files.readString(f));
         assertEquals(List.of(), s.readRun(run).droppedTails());
 
         Files.writeString(f, "1000 0.5 1\nnot a line\n1003 0.125 3\n");

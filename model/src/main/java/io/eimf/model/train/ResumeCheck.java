@@ -48,7 +48,7 @@ public final class ResumeCheck {
     }
 
     static void write(Path checkpointTmp, Map<String, String> flat) throws IOException {
-        Files.writeString(checkpointTmp.resolve(FILE), Json.pretty(flat));
+        Files.writeString(checkpointTmp.resolve(FILE), Json.pretty(new TreeMap<>(flat))); // sorted: same bytes each time
     }
 
     /** The identity a checkpoint was written with; null for checkpoints written before it was recorded. */
