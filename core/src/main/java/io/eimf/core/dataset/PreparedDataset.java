@@ -107,6 +107,8 @@ public final class PreparedDataset {
      * it) names.
      */
     public static PreparedDataset read(Path dir, boolean verifyHash) throws IOException {
+        // a `prepare --overwrite` killed between its two renames leaves the previous dataset aside: put it back
+        if (!Files.isDirectory(dir) && dir.toAbsolutePath().getParent() != null) AtomicOutput.recover(dir);
         if (!Files.isDirectory(dir)) throw new DatasetFormatException(dir + ": not a prepared dataset directory");
         Path mf = dir.resolve(MANIFEST);
         if (!Files.isRegularFile(mf)) throw new DatasetFormatException(mf + ": missing (not a prepared dataset)");

@@ -133,5 +133,15 @@ class PreparedDatasetTest {
         assertTrue(changed.getMessage().contains("contentHash"), changed.getMessage());
         Files.writeString(seqFile, whole);
         PreparedDataset.read(tmp.resolve("ds"), true);
+
+        // killed between the renames of a `prepare --overwrite`: the reader puts the previous dataset back
+        Process gone = new ProcessBuilder("true").start();
+        try {
+            gone.waitFor();
+        } catch (InterruptedException e) {
+            throw new IOException(e);
+        }
+        Files.move(tmp.resolve("ds"), tmp.resolve(".ds.old-" + gone.pid() + "-" + java.util.UUID.randomUUID()));
+        assertEquals(3, PreparedDataset.read(tmp.resolve("ds"), true).sequences().size());
     }
 }
