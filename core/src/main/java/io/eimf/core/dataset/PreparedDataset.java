@@ -92,8 +92,23 @@ public final class PreparedDataset {
         return out;
     }
 
-    /** Reads and validates a dataset directory; errors name the file and line. */
+    /**
+     * Reads and validates a dataset directory; errors name the file and line. The files must hold what the manifest
+     * counts (users, items, interactions), so a file cut at a line boundary is refused; the content hash is not
+     * recomputed ({@link #read(Path, boolean)} does).
+     */
     public static PreparedDataset read(Path dir) throws IOException {
+        return read(dir, false);
+    }
+
+    /**
+     * {@link #read(Path)}, and with {@code verifyHash} also recomputes the SHA-256 of items.jsonl and
+     * sequences.tsv and refuses a dataset whose content is not the one its manifest (and every run that records
+     * it) names.
+     */
+    public static PreparedDataset read(Path dir, boolean verifyHash) throws IOException {
+        // a `prepare --overwrite` killed between its two renames leaves the previous dataset aside: put it back
+        if (!Files.isDirectory(dir) && dir.toAbsolutePath().getParent() != null) AtomicOutput.recover(dir);
         if (!Files.isDirectory(dir)) throw new DatasetFormatException(dir + ": not a prepared dataset directory");
         Path mf = dir.resolve(MANIFEST);
         if (!Files.isRegularFile(mf)) throw new DatasetFormatException(mf + ": missing (not a prepared dataset)");
@@ -104,7 +119,32 @@ public final class PreparedDataset {
         }
         List<Item> items = readItems(dir.resolve(ITEMS));
         List<UserSequence> seqs = readSequences(dir.resolve(SEQUENCES), items.size());
+        checkCounts(mf, manifest.counts(), items, seqs);
+        if (verifyHash && manifest.contentHash() != null) {
+            String actual = ContentHash.ofFiles(dir, ITEMS, SEQUENCES);
+            if (!actual.equals(manifest.contentHash())) {
+                throw new DatasetFormatException(mf + ": contentHash " + manifest.contentHash() + " but items.jsonl and "
+                        + "sequences.tsv hash to " + actual + " (changed or damaged after prepare; prepare it again)");
+            }
+        }
         return new PreparedDataset(dir, manifest, items, seqs);
+    }
+
+    private static void checkCounts(Path mf, DatasetManifest.Counts c, List<Item> items, List<UserSequence> seqs)
+            throws DatasetFormatException {
+        if (c == null) return;
+        long interactions = 0;
+        for (UserSequence s : seqs) interactions += s.length();
+        List<String> bad = new ArrayList<>();
+        if (c.items() != items.size()) bad.add("items " + c.items() + " but " + ITEMS + " has " + items.size());
+        if (c.users() != seqs.size()) bad.add("users " + c.users() + " but " + SEQUENCES + " has " + seqs.size());
+        if (c.interactions() != interactions) {
+            bad.add("interactions " + c.interactions() + " but " + SEQUENCES + " has " + interactions);
+        }
+        if (!bad.isEmpty()) {
+            throw new DatasetFormatException(mf + ": counts do not match the files (" + String.join("; ", bad)
+                    + "): a file was cut short or changed after prepare");
+        }
     }
 
     private static List<Item> readItems(Path file) throws IOException {

@@ -113,4 +113,35 @@ class PreparedDatasetTest {
                 () -> PreparedDataset.write(tmp.resolve("ds"), manifest(), items(), seqs(), false));
         PreparedDataset.write(tmp.resolve("ds"), manifest(), items(), seqs(), true);
     }
+
+    @Test
+    void aFileCutAtALineBoundaryIsRefusedByTheCountsAndAChangedOneByTheHash() throws IOException {
+        PreparedDataset.write(tmp.resolve("ds"), manifest(), items(), seqs(), false);
+        Path seqFile = tmp.resolve("ds").resolve(PreparedDataset.SEQUENCES);
+        String whole = Files.readString(seqFile);
+        Files.writeString(seqFile, whole.substring(0, whole.lastIndexOf('\n', whole.length() - 2) + 1));
+        DatasetFormatException cut = assertThrows(DatasetFormatException.class,
+                () -> PreparedDataset.read(tmp.resolve("ds")));
+        assertTrue(cut.getMessage().contains("users 3 but sequences.tsv has 2")
+                && cut.getMessage().contains("interactions 10 but sequences.tsv has 7"), cut.getMessage());
+
+        // same counts, other content: only the hash can tell
+        Files.writeString(seqFile, whole.replace("\t1 2 3 1\t", "\t1 2 3 2\t"));
+        PreparedDataset.read(tmp.resolve("ds"));
+        DatasetFormatException changed = assertThrows(DatasetFormatException.class,
+                () -> PreparedDataset.read(tmp.resolve("ds"), true));
+        assertTrue(changed.getMessage().contains("contentHash"), changed.getMessage());
+        Files.writeString(seqFile, whole);
+        PreparedDataset.read(tmp.resolve("ds"), true);
+
+        // killed between the renames of a `prepare --overwrite`: the reader puts the previous dataset back
+        Process gone = new ProcessBuilder("true").start();
+        try {
+            gone.waitFor();
+        } catch (InterruptedException e) {
+            throw new IOException(e);
+        }
+        Files.move(tmp.resolve("ds"), tmp.resolve(".ds.old-" + gone.pid() + "-" + java.util.UUID.randomUUID()));
+        assertEquals(3, PreparedDataset.read(tmp.resolve("ds"), true).sequences().size());
+    }
 }

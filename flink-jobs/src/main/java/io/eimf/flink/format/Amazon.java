@@ -93,7 +93,12 @@ public final class Amazon implements SourceFormat {
             if (required) throw new BadLineException("missing field '" + name + "'");
             return null;
         }
-        return v.toString().trim();
+        String t = v.toString().trim();
+        // a \ud800-style escape decodes to half a UTF-16 pair, which no UTF-8 output can hold: refuse it in an id
+        if (required && Fields.hasUnpairedSurrogate(t)) {
+            throw new BadLineException(name + " holds an unpaired UTF-16 surrogate (a lone \\uD800-\\uDFFF escape)");
+        }
+        return t;
     }
 
     @Override

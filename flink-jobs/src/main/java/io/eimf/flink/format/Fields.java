@@ -7,6 +7,34 @@ import java.util.List;
 public final class Fields {
     private Fields() {}
 
+    /** Whether {@code s} holds half a UTF-16 surrogate pair (only escapes such as JSON's \\uD800 produce one). */
+    public static boolean hasUnpairedSurrogate(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** {@code s} with every unpaired surrogate replaced by U+FFFD, so it can be written as UTF-8. */
+    public static String wellFormed(String s) {
+        if (s == null || !hasUnpairedSurrogate(s)) return s;
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                b.append(c).append(s.charAt(++i));
+            } else {
+                b.append(Character.isSurrogate(c) ? '\ufffd' : c);
+            }
+        }
+        return b.toString();
+    }
+
     /** Splits on a literal separator, keeping empty fields. */
     public static List<String> split(String line, String sep) {
         List<String> out = new ArrayList<>(8);

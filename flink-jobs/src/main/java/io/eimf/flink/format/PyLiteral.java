@@ -11,8 +11,12 @@ import java.util.Map;
  * JSON (true/false/null) is accepted as well.
  */
 public final class PyLiteral {
+    /** Deepest nesting of dicts, lists and tuples accepted: deeper input would overflow the stack. */
+    static final int MAX_DEPTH = 256;
+
     private final String s;
     private int i;
+    private int depth;
 
     private PyLiteral(String s) {
         this.s = s;
@@ -39,14 +43,30 @@ public final class PyLiteral {
         ws();
         if (i >= s.length()) throw error("unexpected end");
         char c = s.charAt(i);
+        if ((c == '{' || c == '[' || c == '(') && depth >= MAX_DEPTH) {
+            throw error("nested deeper than " + MAX_DEPTH + " levels");
+        }
         switch (c) {
-            case '{': return dict();
-            case '[': return list(']');
-            case '(': return list(')');
+            case '{': return nested(this::dict);
+            case '[': return nested(() -> list(']'));
+            case '(': return nested(() -> list(')'));
             case '\'': case '"': return string();
             default:
                 if (c == '-' || c == '+' || c == '.' || Character.isDigit(c)) return number();
                 return word();
+        }
+    }
+
+    private interface Part {
+        Object parse() throws BadLineException;
+    }
+
+    private Object nested(Part p) throws BadLineException {
+        depth++;
+        try {
+            return p.parse();
+        } finally {
+            depth--;
         }
     }
 
@@ -117,7 +137,11 @@ public final class PyLiteral {
                 case '/' -> b.append('/');
                 case 'x' -> b.append((char) hex(2));
                 case 'u' -> b.append((char) hex(4));
-                case 'U' -> b.appendCodePoint(hex(8));
+                case 'U' -> {
+                    int cp = hex(8);
+                    if (!Character.isValidCodePoint(cp)) throw error("\\U escape beyond U+10FFFF");
+                    b.appendCodePoint(cp);
+                }
                 case '\n' -> { }
                 default -> b.append(e);
             }
@@ -126,6 +150,9 @@ public final class PyLiteral {
 
     private int hex(int n) throws BadLineException {
         if (i + n > s.length()) throw error("short \\x/\\u escape");
+        for (int k = i; k < i + n; k++) {
+            if (Character.digit(s.charAt(k), 16) < 0) throw error("bad hex escape"); // parseInt would take a sign
+        }
         try {
             int v = Integer.parseInt(s.substring(i, i + n), 16);
             i += n;

@@ -170,4 +170,19 @@ class FormatsTest {
                 () -> new PrepareOptions("ml-2000", dir, dir.resolve("x")));
         assertTrue(u.getMessage().contains("unknown format 'ml-2000'"), u.getMessage());
     }
+
+    /** Found by PrepareFuzzTest: a lone surrogate escape in an Amazon id failed the UTF-8 writer of sequences.tsv. */
+    @Test
+    void anAmazonIdWithAnUnpairedSurrogateEscapeIsABadLineAndTitlesAreRepaired() throws Exception {
+        Amazon a = new Amazon(Amazon.Edition.V2014);
+        BadLineException e = assertThrows(BadLineException.class, () -> a.parse(
+                "{\"reviewerID\": \"A\\ud800\", \"asin\": \"B1\", \"unixReviewTime\": 1}", (u, i, r, t, p) -> { }));
+        assertTrue(e.getMessage().contains("reviewerID") && e.getMessage().contains("surrogate"), e.getMessage());
+        List<String> ok = new java.util.ArrayList<>();
+        a.parse("{'reviewerID': 'A\\ud83d\\ude00', 'asin': 'B1', 'unixReviewTime': 1}", (u, i, r, t, p) -> ok.add(u));
+        assertEquals(List.of("A\ud83d\ude00"), ok, "a whole pair is a character");
+        ItemMeta m = a.parseItem("{'asin': 'B1', 'title': 'T\\udc00', 'categories': [['C\\ud800']]}");
+        assertEquals("T\ufffd", m.title());
+        assertEquals(List.of("C\ufffd"), m.categories());
+    }
 }

@@ -35,4 +35,17 @@ class PyLiteralTest {
         assertTrue(e.getMessage().contains("column 12"), e.getMessage());
         assertThrows(BadLineException.class, () -> PyLiteral.parse("{'a': 'open}"));
     }
+
+    /** Found by PrepareFuzzTest: each used to escape as StackOverflowError or IllegalArgumentException. */
+    @Test
+    void hostileLiteralsFailWithAReason() {
+        String deep = "[".repeat(5000) + "]".repeat(5000);
+        BadLineException e = assertThrows(BadLineException.class, () -> PyLiteral.parse(deep));
+        assertTrue(e.getMessage().contains("nested deeper than"), e.getMessage());
+        assertThrows(BadLineException.class, () -> PyLiteral.parse("'\\U7fffffff'"));
+        assertThrows(BadLineException.class, () -> PyLiteral.parse("'\\U-0000001'"));
+        assertThrows(BadLineException.class, () -> PyLiteral.parse("'\\x-1'"));
+        String ok = "[".repeat(PyLiteral.MAX_DEPTH) + "]".repeat(PyLiteral.MAX_DEPTH);
+        org.junit.jupiter.api.Assertions.assertDoesNotThrow(() -> PyLiteral.parse(ok));
+    }
 }

@@ -2,12 +2,18 @@ package io.eimf.llm.batch;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.eimf.core.cli.EimfException;
+import io.eimf.core.io.AtomicOutput;
 import io.eimf.core.json.Json;
 import io.eimf.core.semantic.UserInterests;
-import java.io.BufferedReader;
 import java.io.FileOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -74,7 +80,11 @@ public final class ExtractionJournal implements AutoCloseable {
         List<Entry> previous = new ArrayList<>();
         int run = 1;
         if (Files.exists(file)) {
-            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            byte[] bytes = Files.readAllBytes(file);
+            // Whatever follows the last newline is a line cut by a kill (possibly mid-character): it is dropped,
+            // never decoded, and its sample is asked again.
+            int complete = lastNewline(bytes) + 1;
+            List<String> lines = decodeLines(file, bytes, complete);
             if (lines.isEmpty()) throw new EimfException(file + ": empty progress journal; delete it to start over");
             Header h;
             try {
@@ -94,21 +104,46 @@ public final class ExtractionJournal implements AutoCloseable {
                     previous.add(e);
                     run = Math.max(run, e.run() + 1);
                 } catch (IOException e) {
-                    if (i == lines.size() - 1) break; // torn last line of a killed run
                     throw new EimfException(file + ":" + (i + 1) + ": unreadable journal line: " + e.getMessage());
                 }
             }
-            // Cut a torn tail so the next append starts on a fresh line.
-            String text = Files.readString(file, StandardCharsets.UTF_8);
-            if (!text.endsWith("\n")) {
-                int cut = text.lastIndexOf('\n') + 1;
-                Files.writeString(file, text.substring(0, cut), StandardCharsets.UTF_8);
+            if (complete < bytes.length) {
+                // Cut the torn tail in place so the next append starts on a fresh line: one truncate, which a kill
+                // cannot leave half done (rewriting the file could lose every finished line).
+                try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                    ch.truncate(complete);
+                    ch.force(true);
+                }
             }
         } else {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            Files.writeString(file, Json.write(header) + "\n", StandardCharsets.UTF_8);
+            // the header is written whole or not at all: a torn header would make the journal unusable
+            AtomicOutput.text(file, Json.write(header) + "\n");
         }
         return new ExtractionJournal(file, previous, run, new FileOutputStream(file.toFile(), true));
+    }
+
+    private static int lastNewline(byte[] b) {
+        for (int i = b.length - 1; i >= 0; i--) if (b[i] == '\n') return i;
+        return -1;
+    }
+
+    /** The complete lines (the first {@code complete} bytes), strictly UTF-8; a bad byte is named by its line. */
+    private static List<String> decodeLines(Path file, byte[] bytes, int complete) {
+        List<String> lines = new ArrayList<>();
+        CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        int start = 0;
+        for (int i = 0; i < complete; i++) {
+            if (bytes[i] != '\n') continue;
+            try {
+                lines.add(dec.decode(ByteBuffer.wrap(bytes, start, i - start)).toString());
+            } catch (CharacterCodingException e) {
+                throw new EimfException(file + ":" + (lines.size() + 1) + ": not UTF-8 (" + e + "); the journal is "
+                        + "damaged: delete it to start over");
+            }
+            start = i + 1;
+        }
+        return lines;
     }
 
     public Path file() {

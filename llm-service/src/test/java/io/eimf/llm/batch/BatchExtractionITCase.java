@@ -249,6 +249,56 @@ class BatchExtractionITCase {
         assertNotNull(sid.manifest().contentHash());
     }
 
+    @Test
+    void killedAtRandomMomentsSeveralTimesThenResumedWritesTheBytesOfAnUninterruptedRun() throws Exception {
+        PreparedDataset ds = EsimFixtures.dataset(tmp.resolve("ds"), 40, false);
+        EsimFixtures.clusters(tmp.resolve("clusters"), ds, 3, null, 24);
+        assertEquals(0, extract("--concurrency", "2"), err.toString());
+        Files.move(tmp.resolve("interests"), tmp.resolve("reference"));
+        Files.deleteIfExists(tmp.resolve("interests.journal.jsonl"));
+
+        fake.reset();
+        fake.delayMs = 40; // slow answers, so each kill lands mid-run
+        Path journal = tmp.resolve("interests.journal.jsonl");
+        Path log = tmp.resolve("children.log");
+        java.util.Random rnd = new java.util.Random(20261208);
+        long done = 0;
+        for (int round = 0; round < 3; round++) {
+            Process p = io.eimf.core.testing.ChildJvm.eimf(log, java.util.Map.of(), List.of(), "extract", "--clusters",
+                    tmp.resolve("clusters").toString(), "--data", tmp.resolve("ds").toString(), "--out",
+                    tmp.resolve("interests").toString(), "--llm-url", fake.url(), "--concurrency", "2");
+            long target = done + 2 + rnd.nextInt(4);
+            boolean reached = io.eimf.core.testing.ChildJvm.awaitCondition(p, java.time.Duration.ofSeconds(90),
+                    () -> journalEntriesQuietly(journal) >= target);
+            Thread.sleep(rnd.nextInt(60));
+            assertTrue(reached && p.isAlive(), "round " + round + ": ended before " + target + " samples\n"
+                    + io.eimf.core.testing.ChildJvm.tail(log));
+            io.eimf.core.testing.ChildJvm.kill(p);
+            assertFalse(Files.exists(tmp.resolve("interests")), "a killed run must not leave an output");
+            done = journalEntries(journal);
+        }
+        fake.delayMs = 0;
+        assertEquals(0, extract("--concurrency", "2"), err.toString());
+        for (String f : List.of(SemanticInterestDataset.INTERESTS, SemanticInterestDataset.FAILURES)) {
+            Path want = tmp.resolve("reference").resolve(f);
+            Path got = tmp.resolve("interests").resolve(f);
+            assertEquals(Files.exists(want), Files.exists(got), f);
+            if (Files.exists(want)) assertArrayEquals(Files.readAllBytes(want), Files.readAllBytes(got), f);
+        }
+        SemanticInterestDataset sid = SemanticInterestDataset.read(tmp.resolve("interests"));
+        SemanticInterestDataset ref = SemanticInterestDataset.read(tmp.resolve("reference"));
+        assertEquals(ref.manifest().contentHash(), sid.manifest().contentHash());
+        assertTrue(sid.manifest().totals().resumed() >= done - 1, "resumed " + sid.manifest().totals().resumed());
+    }
+
+    private static long journalEntriesQuietly(Path journal) {
+        try {
+            return journalEntries(journal);
+        } catch (Exception e) {
+            return 0;
+        }
+    }
+
     private static long journalEntries(Path journal) throws Exception {
         if (!Files.exists(journal)) return 0;
         return Math.max(0, Files.readAllLines(journal).stream().filter(l -> l.endsWith("}")).count() - 1);

@@ -59,4 +59,32 @@ class ExtractionJournalTest {
         EimfException e = assertThrows(EimfException.class, () -> ExtractionJournal.open(f, header("other")));
         assertTrue(e.getMessage().contains("different extraction"), e.getMessage());
     }
+
+    @Test
+    void aTailTornMidCharacterIsDroppedAndCutInPlace() throws Exception {
+        Path f = tmp.resolve("j.jsonl");
+        try (ExtractionJournal j = ExtractionJournal.open(f, header("c"))) {
+            j.append(done(1, 1));
+        }
+        long whole = Files.size(f);
+        byte[] euro = "{\"type\":\"done\",\"user\":3,\"reason\":\"\u20ac".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] cut = java.util.Arrays.copyOf(euro, euro.length - 1); // killed inside the 3-byte character
+        Files.write(f, cut, java.nio.file.StandardOpenOption.APPEND);
+        try (ExtractionJournal j = ExtractionJournal.open(f, header("c"))) {
+            assertEquals(List.of(1), List.copyOf(j.previouslyDone().keySet()));
+            assertEquals(whole, Files.size(f), "the torn bytes were truncated away, the whole lines kept");
+        }
+        // a complete entry without its newline is a torn write too: its sample is asked again
+        String entry = io.eimf.core.json.Json.write(done(2, 2));
+        Files.writeString(f, entry, java.nio.file.StandardOpenOption.APPEND);
+        try (ExtractionJournal j = ExtractionJournal.open(f, header("c"))) {
+            assertEquals(List.of(1), List.copyOf(j.previouslyDone().keySet()));
+        }
+        // damage inside the whole lines is an error naming the line, never a silent skip
+        byte[] bytes = Files.readAllBytes(f);
+        bytes[bytes.length - 5] = (byte) 0xC3;
+        Files.write(f, bytes);
+        EimfException e = assertThrows(EimfException.class, () -> ExtractionJournal.open(f, header("c")));
+        assertTrue(e.getMessage().contains(":2:"), e.getMessage());
+    }
 }

@@ -48,7 +48,15 @@ public final class MlflowSyncCommand implements Command {
             SyncReport r = one != null ? sync.syncRun(one)
                     : sync.syncAll(new Progress("mlflow sync", runs, ctx.err(), Duration.ofSeconds(5)));
             ctx.out().println("synced " + store.root() + " -> " + uri + ": " + r);
-            if (r.recordsSent() == 0) ctx.out().println("server already had everything; nothing sent");
+            for (String d : r.dropped()) ctx.err().println("[mlflow sync] warning: " + d);
+            for (String f : r.failed()) ctx.err().println("[mlflow sync] skipped unreadable " + f);
+            if (r.recordsSent() == 0 && r.failed().isEmpty()) {
+                ctx.out().println("server already had everything; nothing sent");
+            }
+            if (!r.failed().isEmpty()) {
+                throw new EimfException(r.failed().size() + " local run(s) could not be read and were not synced "
+                        + "(the others were); first: " + r.failed().get(0));
+            }
         }
         return 0;
     }

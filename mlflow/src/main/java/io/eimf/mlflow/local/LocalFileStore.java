@@ -5,6 +5,8 @@ import io.eimf.core.io.AtomicOutput;
 import io.eimf.mlflow.tracking.MlflowNames;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,6 +43,8 @@ public final class LocalFileStore {
 
     private final Path root;
     private final Map<String, Path> runDirs = new HashMap<>();
+    /** Metric files whose tail this store has checked: appends made here are whole lines, so once is enough. */
+    private final java.util.Set<Path> tailChecked = new java.util.HashSet<>();
 
     /** A store rooted at {@code root} (created on first write). */
     public LocalFileStore(Path root) {
@@ -165,6 +169,7 @@ public final class LocalFileStore {
         MlflowNames.checkKey("metric", key);
         Path f = runDir(runId).resolve("metrics").resolve(key);
         Files.createDirectories(f.getParent());
+        if (tailChecked.add(f)) dropTornTail(f);
         String line = timestamp + " " + formatValue(value) + " " + step + "\n";
         Files.writeString(f, line, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
@@ -229,30 +234,52 @@ public final class LocalFileStore {
         return ids;
     }
 
-    /** Reads a run back: meta, params, tags and every metric point. */
+    /**
+     * Reads a run back: meta, params, tags and every metric point. A metric file whose last line has no newline was
+     * cut by a kill mid-append: that line is dropped and named in {@link LocalRun#droppedTails()}. Anything else
+     * malformed is a {@link CorruptRunException} naming the file and line.
+     */
     public LocalRun readRun(String runId) throws IOException {
         Path dir = runDir(runId);
+        try {
+            return readRun(runId, dir);
+        } catch (CorruptRunException e) {
+            throw e;
+        } catch (EimfException | IOException | UncheckedIOException e) {
+            throw new CorruptRunException("run " + runId + " (" + dir + "): " + e.getMessage(), e);
+        }
+    }
+
+    private LocalRun readRun(String runId, Path dir) throws IOException {
         Path metaFile = dir.resolve("meta.yaml");
         Map<String, Object> meta = MlflowYaml.read(metaFile);
         String exp = MlflowYaml.str(meta, "experiment_id");
         Map<String, List<MetricPoint>> metrics = new TreeMap<>();
+        List<String> dropped = new ArrayList<>();
         for (Map.Entry<String, String> e : readTree(dir.resolve("metrics")).entrySet()) {
             List<MetricPoint> pts = new ArrayList<>();
+            Path file = dir.resolve("metrics").resolve(e.getKey());
+            String text = e.getValue();
+            int complete = text.lastIndexOf('\n') + 1;
+            if (complete < text.length()) {
+                dropped.add(file + ": dropped the torn last line '" + text.substring(complete)
+                        + "' (an append cut by a kill)");
+                text = text.substring(0, complete);
+            }
             int lineNo = 0;
-            for (String line : e.getValue().split("\n")) {
+            for (String line : text.split("\n")) {
                 lineNo++;
                 if (line.isBlank()) continue;
                 String[] f = line.trim().split(" ");
                 if (f.length < 2) {
-                    throw new EimfException(dir.resolve("metrics").resolve(e.getKey()) + ":" + lineNo
-                            + ": expected 'timestamp value step', got '" + line + "'");
+                    throw new CorruptRunException(file + ":" + lineNo + ": expected 'timestamp value step', got '"
+                            + line + "'", null);
                 }
                 try {
                     pts.add(new MetricPoint(e.getKey(), parseValue(f[1]), Long.parseLong(f[0]),
                             f.length > 2 ? Long.parseLong(f[2]) : 0L));
                 } catch (NumberFormatException ex) {
-                    throw new EimfException(dir.resolve("metrics").resolve(e.getKey()) + ":" + lineNo
-                            + ": not a number in '" + line + "'");
+                    throw new CorruptRunException(file + ":" + lineNo + ": not a number in '" + line + "'", ex);
                 }
             }
             metrics.put(e.getKey(), pts);
@@ -261,7 +288,37 @@ public final class LocalFileStore {
         return new LocalRun(runId, exp, experimentName(exp), MlflowYaml.str(meta, "run_name"),
                 RunStatus.of(meta.get("status")), MlflowYaml.num(meta, "start_time"),
                 end == null ? 0L : MlflowYaml.num(meta, "end_time"), readTree(dir.resolve("params")),
-                readTree(dir.resolve("tags")), metrics, dir.resolve("artifacts"));
+                readTree(dir.resolve("tags")), metrics, dir.resolve("artifacts"), List.copyOf(dropped));
+    }
+
+    /**
+     * Cuts a torn last line (no newline: an append cut by a kill) off a metric file before appending to it, so the
+     * next point starts on its own line instead of gluing onto the fragment.
+     */
+    static void dropTornTail(Path f) throws IOException {
+        if (!Files.isRegularFile(f)) return;
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            long size = ch.size();
+            if (size == 0) return;
+            ByteBuffer one = ByteBuffer.allocate(1);
+            ch.read(one, size - 1);
+            if (one.get(0) == '\n') return;
+            long keep = 0;
+            ByteBuffer buf = ByteBuffer.allocate(4096);
+            for (long end = size; end > 0 && keep == 0; ) {
+                long start = Math.max(0, end - buf.capacity());
+                buf.clear().limit((int) (end - start));
+                while (buf.hasRemaining() && ch.read(buf, start + buf.position()) >= 0) { /* fill */ }
+                for (int i = (int) (end - start) - 1; i >= 0; i--) {
+                    if (buf.get(i) == '\n') {
+                        keep = start + i + 1;
+                        break;
+                    }
+                }
+                end = start;
+            }
+            ch.truncate(keep);
+        }
     }
 
     /** Files under {@code dir} as key (relative path with '/') to content. */

@@ -2,6 +2,7 @@ package io.eimf.mlflow.sync;
 
 import io.eimf.core.io.ContentHash;
 import io.eimf.mlflow.artifacts.MlflowModelFile;
+import io.eimf.mlflow.local.CorruptRunException;
 import io.eimf.mlflow.local.LocalFileStore;
 import io.eimf.mlflow.local.LocalRun;
 import io.eimf.mlflow.local.MetricPoint;
@@ -49,7 +50,12 @@ public final class RunSync {
         SyncReport total = SyncReport.EMPTY;
         Set<String> done = new HashSet<>();
         for (String id : store.runIds()) {
-            total = total.plus(sync(id, done));
+            try {
+                total = total.plus(sync(id, done));
+            } catch (CorruptRunException e) {
+                // one unreadable run (a file torn by a kill mid-write) must not keep the others off the server
+                total = total.withProblems(List.of(), List.of(e.getMessage()));
+            }
             if (progress != null) progress.advance(1, total.recordsSent() + " records sent");
         }
         if (progress != null) progress.finish(total.recordsSent() + " records sent");
@@ -188,6 +194,7 @@ public final class RunSync {
         } else {
             running = 1;
         }
+        if (!run.droppedTails().isEmpty()) report = report.withProblems(run.droppedTails(), List.of());
         int sent = created + params.size() + tags.size() + metrics.size() + files + models + ended;
         return report.plus(new SyncReport(created, sent == 0 ? 1 : 0, params.size(), tags.size(), metrics.size(),
                 files, models, ended, running));

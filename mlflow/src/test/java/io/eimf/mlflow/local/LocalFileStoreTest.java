@@ -102,4 +102,30 @@ class LocalFileStoreTest {
         assertEquals(List.of("1 nan 0", "2 inf 1"), Files.readAllLines(s.runDir(run).resolve("metrics/x")));
         assertTrue(Double.isInfinite(s.readRun(run).latestMetrics().get("x")));
     }
+
+    @Test
+    void tornMetricTailIsDroppedReportedAndCutBeforeTheNextAppend() throws Exception {
+        LocalFileStore s = new LocalFileStore(dir);
+        String run = s.createRun(s.experiment("eimf"), "torn", 1_700_000_000_000L, Map.of());
+        s.logMetric(run, "loss", 0.5, 1000L, 1);
+        s.logMetric(run, "loss", 0.25, 1001L, 2);
+        Path f = s.runDir(run).resolve("metrics").resolve("loss");
+        // a kill mid-append: "1002 0.125 3\n" cut after "1002 0.1" would otherwise read as value 0.1 at step 0
+        Files.writeString(f, "1002 0.1", java.nio.file.StandardOpenOption.APPEND);
+        LocalRun r = s.readRun(run);
+        assertEquals(List.of(0.5, 0.25), r.metrics().get("loss").stream().map(MetricPoint::value).toList());
+        assertEquals(1, r.droppedTails().size());
+        assertTrue(r.droppedTails().get(0).contains("loss") && r.droppedTails().get(0).contains("'1002 0.1'"),
+                r.droppedTails().toString());
+
+        LocalFileStore next = new LocalFileStore(dir); // the process that carries on after the kill
+        next.logMetric(run, "loss", 0.125, 1003L, 3);
+        next.logMetric(run, "loss", 0.0625, 1004L, 4);
+        assertEquals("1000 0.5 1\n1001 0.25 2\n1003 0.125 3\n1004 0.0625 4\n", Files.readString(f));
+        assertEquals(List.of(), s.readRun(run).droppedTails());
+
+        Files.writeString(f, "1000 0.5 1\nnot a line\n1003 0.125 3\n");
+        CorruptRunException e = assertThrows(CorruptRunException.class, () -> s.readRun(run));
+        assertTrue(e.getMessage().contains("loss:2:"), e.getMessage());
+    }
 }

@@ -29,6 +29,7 @@ public final class FaultProxy implements AutoCloseable {
     private final Map<String, AtomicInteger> failAfter = new ConcurrentHashMap<>();
     private final List<String> log = Collections.synchronizedList(new ArrayList<>());
     private volatile boolean down;
+    private volatile long delayMillis;
 
     static {
         // Without TCP_NODELAY the JDK server's small responses wait ~40 ms for delayed ACKs on every request.
@@ -55,6 +56,11 @@ public final class FaultProxy implements AutoCloseable {
     /** While down, every request answers 503 without reaching the server. */
     public void setDown(boolean down) {
         this.down = down;
+    }
+
+    /** Every request waits this long before it is forwarded (a slow server, so a kill lands mid-upload). */
+    public void setDelayMillis(long millis) {
+        this.delayMillis = millis;
     }
 
     /** Requests seen so far, as "METHOD /path" (no query). */
@@ -97,6 +103,14 @@ public final class FaultProxy implements AutoCloseable {
             String path = ex.getRequestURI().getRawPath();
             log.add(ex.getRequestMethod() + " " + path);
             byte[] body = ex.getRequestBody().readAllBytes();
+            if (delayMillis > 0) {
+                try {
+                    Thread.sleep(delayMillis);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException(e);
+                }
+            }
             if (down) {
                 send(ex, 503, "{\"error_code\":\"TEMPORARILY_UNAVAILABLE\",\"message\":\"injected outage\"}", "application/json");
                 return;

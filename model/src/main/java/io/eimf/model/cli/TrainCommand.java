@@ -22,6 +22,7 @@ import io.eimf.model.nn.Backend;
 import io.eimf.model.nn.Init;
 import io.eimf.model.train.NegativeSampler;
 import io.eimf.model.train.ProgressListener;
+import io.eimf.model.train.ResumeCheck;
 import io.eimf.model.train.TrainOptions;
 import io.eimf.model.train.TrainResult;
 import io.eimf.model.train.Trainer;
@@ -30,6 +31,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
@@ -83,7 +85,10 @@ public final class TrainCommand implements Command {
                 .addOption(Args.option("threads", "N", "BLAS threads per step thread (default: ND4J's choice); on shared machines also set OMP_NUM_THREADS=1"))
                 .addOption(Args.option("step-threads", "N", "Java threads sharing each training step, each with --threads BLAS threads "
                         + "(default " + d.stepThreads() + ": min(2, processors); 1 = the calling thread only)"))
-                .addOption(Option.builder().longOpt("resume").desc("continue from OUT/checkpoint").get())
+                .addOption(Option.builder().longOpt("resume").desc("continue from OUT/checkpoint (the same data, seed and "
+                        + "options only: what differs is named)").get())
+                .addOption(Option.builder().longOpt("no-verify-data").desc("skip recomputing the dataset's content "
+                        + "hash against its manifest (the counts are still checked)").get())
                 .addOption(Option.builder().longOpt("overwrite").desc("replace an existing run directory").get());
     }
 
@@ -124,12 +129,13 @@ public final class TrainCommand implements Command {
                 Args.intValue(cl, "step-threads", d.stepThreads()),
                 Args.choice(cl, "examples", d.examples(), TrainingData.EXAMPLES.toArray(String[]::new)));
         Path ckpt = out.resolve("checkpoint");
+        if (resume) AtomicOutput.recover(ckpt); // a checkpoint replace cut by a kill leaves the previous one aside
         if (resume && !Files.isDirectory(ckpt)) throw new EimfException(ckpt + ": no checkpoint to resume from");
         if (!resume && Files.exists(out) && !cl.hasOption("overwrite")) {
             throw new EimfException(out + " already exists (pass --overwrite to replace it, or --resume to continue)");
         }
         setUpBackend(cl, ctx);
-        PreparedDataset ds = TrainCommand.readDataset(dataDir);
+        PreparedDataset ds = TrainCommand.readDataset(dataDir, !cl.hasOption("no-verify-data"));
         TrainingData data = TrainingData.of(ds);
         if (data.valid().isEmpty()) throw new EimfException(dataDir + ": no validation users (needed for early stopping)");
         IbimConfig cfg;
@@ -142,10 +148,18 @@ public final class TrainCommand implements Command {
             throw new UsageException(e.getMessage());
         }
         EsimTraining.Prepared esimSetup = EsimTraining.prepare(cl, ctx, ds); // checked before any output
+        Map<String, String> identity = runIdentity(ds, seed, cfg, o, esimSetup.info());
+        if (resume) {
+            List<String> diff = ResumeCheck.check(ckpt, identity);
+            if (!diff.isEmpty()) {
+                throw new UsageException("--resume: " + ckpt + " is a run with other data or options; differing: "
+                        + String.join("; ", diff) + " (resume with the original ones, or start afresh with --overwrite)");
+            }
+        }
         if (!resume && Files.exists(out)) AtomicOutput.deleteRecursively(out);
         Files.createDirectories(out);
         IbimModel model = new IbimModel(cfg, DataType.FLOAT, seed);
-        Trainer trainer = new Trainer(model, data, o).checkpointDir(ckpt)
+        Trainer trainer = new Trainer(model, data, o).checkpointDir(ckpt).runIdentity(identity)
                 .addListener(new ProgressListener(ctx.err(), Duration.ofSeconds(5)));
         Map<String, Object> esim = esimSetup.attach(trainer, cfg.dim(), seed);
         ctx.err().printf(Locale.ROOT, "[train] %s on %s: %d train users, %d valid, %d test, %d items, %,d parameters%n",
@@ -202,6 +216,18 @@ public final class TrainCommand implements Command {
         return 0;
     }
 
+    /** What --resume must find unchanged: the dataset content, the seed, the model config, every option, ESIM's. */
+    static Map<String, String> runIdentity(PreparedDataset ds, long seed, IbimConfig cfg, TrainOptions o,
+                                           Map<String, Object> esim) {
+        Map<String, Object> id = new LinkedHashMap<>();
+        id.put("dataset", Map.of("contentHash", String.valueOf(ds.manifest().contentHash())));
+        id.put("trainingSeed", seed);
+        id.put("config", cfg);
+        id.put("options", o);
+        id.put("esim", esim);
+        return ResumeCheck.flatten(id);
+    }
+
     static void printMetrics(CommandContext ctx, String label, Map<String, Double> m) {
         ctx.out().printf(Locale.ROOT, "  %-13s recall@20 %.4f  recall@50 %.4f  hitrate@20 %.4f  hitrate@50 %.4f  ndcg@50 %.4f%n",
                 label, m.getOrDefault("recall@20", Double.NaN), m.getOrDefault("recall@50", Double.NaN),
@@ -210,8 +236,13 @@ public final class TrainCommand implements Command {
     }
 
     static PreparedDataset readDataset(Path dir) {
+        return readDataset(dir, false);
+    }
+
+    /** Reads a dataset; with {@code verifyHash} its content must hash to its manifest's contentHash. */
+    static PreparedDataset readDataset(Path dir, boolean verifyHash) {
         try {
-            return PreparedDataset.read(dir);
+            return PreparedDataset.read(dir, verifyHash);
         } catch (java.io.IOException e) {
             throw new EimfException(e.getMessage(), e);
         }

@@ -38,9 +38,10 @@ public final class Checkpoint {
                      long bestStep, int evalsSinceBest, List<TrainResult.Validation> validations,
                      List<String> auxiliaries) {}
 
-    static void write(Path dir, State s, List<Param> params, IbimModel model, List<AuxiliaryObjective> aux)
-            throws IOException {
+    static void write(Path dir, State s, List<Param> params, IbimModel model, List<AuxiliaryObjective> aux,
+                      Map<String, String> runIdentity) throws IOException {
         AtomicOutput.directory(dir, true, tmp -> {
+            if (runIdentity != null) ResumeCheck.write(tmp, runIdentity);
             try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(
                     Files.newOutputStream(tmp.resolve("params.bin"))))) {
                 out.writeInt(MAGIC);

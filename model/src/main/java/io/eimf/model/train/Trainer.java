@@ -51,6 +51,7 @@ public final class Trainer implements AutoCloseable {
     private final Rng rng;
     private final Evaluator evaluator = new Evaluator();
     private Path checkpointDir;
+    private Map<String, String> runIdentity;
     private final StepThreads threads;
 
     // early-stopping state (checkpointed)
@@ -96,6 +97,15 @@ public final class Trainer implements AutoCloseable {
     /** Where checkpoints go (written after every validation); null disables them. */
     public Trainer checkpointDir(Path dir) {
         this.checkpointDir = dir;
+        return this;
+    }
+
+    /**
+     * What this run was started with, stored in every checkpoint ({@link ResumeCheck}) so that a resume can refuse
+     * other options or data; null stores nothing.
+     */
+    public Trainer runIdentity(Map<String, String> identity) {
+        this.runIdentity = identity == null ? null : Map.copyOf(identity);
         return this;
     }
 
@@ -148,6 +158,7 @@ public final class Trainer implements AutoCloseable {
 
     /** Loads the checkpoint from the checkpoint directory, then {@link #fit()}s. */
     public TrainResult resume() throws IOException {
+        if (checkpointDir != null) io.eimf.core.io.AtomicOutput.recover(checkpointDir); // a replace cut by a kill
         if (checkpointDir == null || !Files.isDirectory(checkpointDir)) {
             throw new EimfException("no checkpoint to resume from at " + checkpointDir);
         }
@@ -186,7 +197,7 @@ public final class Trainer implements AutoCloseable {
     private void writeCheckpoint() throws IOException {
         if (checkpointDir == null) return;
         Checkpoint.write(checkpointDir, new Checkpoint.State(step, rng.state(), adam.steps(), bestValue, bestStep,
-                evalsSinceBest, List.copyOf(validations), bestWeights), allParams(), model, auxiliaries);
+                evalsSinceBest, List.copyOf(validations), bestWeights), allParams(), model, auxiliaries, runIdentity);
         for (TrainingListener l : listeners) l.onCheckpoint(this, step);
     }
 

@@ -87,7 +87,15 @@ public final class WorkDir implements AutoCloseable {
             throw new EimfException(root + " is in use by another 'eimf pipeline run' (it holds " + root.resolve(".lock")
                     + "); wait for it or use another --work folder");
         }
-        for (Path stale : staleTemporaries()) AtomicOutput.deleteRecursively(stale);
+        // A task folder replace cut between its two renames leaves only .KEY.old-*: recover() moves it back
+        // instead of deleting the last complete copy, and removes the rest.
+        java.util.Set<Path> targets = new java.util.TreeSet<>();
+        for (Path stale : staleTemporaries()) {
+            String n = stale.getFileName().toString();
+            int cut = Math.max(n.lastIndexOf(".tmp-"), n.lastIndexOf(".old-"));
+            targets.add(stale.resolveSibling(n.substring(1, cut)));
+        }
+        for (Path t : targets) AtomicOutput.recover(t, true); // we hold .lock: no other writer is in objects/
         return this;
     }
 
