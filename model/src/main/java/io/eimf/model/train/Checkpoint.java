@@ -104,13 +104,13 @@ public final class Checkpoint {
 
     // ---- file hashes and bounded reads (kept apart from the state.json fields on purpose)
 
-    /** The checkpoint's manifest: {@code files} map of state.json, params.bin and best.bin. */
+    /** The checkpoint's manifest: {@code files} map of state.json, params.bin, best.bin and the run identity. */
     static final String FILES = "files.json";
 
     /** Writes {@value #FILES} for every other file of the checkpoint folder being written. */
     static void writeFileHashes(Path tmp) throws IOException {
         List<String> names = new ArrayList<>();
-        for (String f : List.of("state.json", "params.bin", "best.bin")) if (Files.isRegularFile(tmp.resolve(f))) names.add(f);
+        for (String f : List.of("state.json", "params.bin", "best.bin", ResumeCheck.FILE)) if (Files.isRegularFile(tmp.resolve(f))) names.add(f);
         Files.writeString(tmp.resolve(FILES), Json.pretty(Map.of("files", FileManifest.of(tmp, names))));
     }
 

@@ -55,6 +55,7 @@ public final class ResumeCheck {
     public static Map<String, String> read(Path checkpointDir) throws IOException {
         Path f = checkpointDir.resolve(FILE);
         if (!Files.isRegularFile(f)) return null;
+        Checkpoint.verifyFileHashes(checkpointDir); // a tampered run.json must not pass for a matching identity
         Map<String, String> out = new TreeMap<>();
         Json.mapper().readTree(f.toFile()).fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
         return out;

@@ -31,7 +31,7 @@ class CheckpointFilesTest {
         Path dir = tmp.resolve("ck");
         List<Param> params = new ArrayList<>(model.params().all());
         Checkpoint.write(dir, new Checkpoint.State(7, 1, 7, 0.5, 5, 1, List.of(), model.params().snapshot()), params,
-                model, List.of());
+                model, List.of(), Map.of("seed", "1"));
         return dir;
     }
 
@@ -52,7 +52,7 @@ class CheckpointFilesTest {
         IbimModel model = new IbimModel(CONFIG, DataType.FLOAT, 3);
         Path dir = write(model);
         Map<?, ?> files = (Map<?, ?>) Json.mapper().readValue(dir.resolve(Checkpoint.FILES).toFile(), Map.class).get("files");
-        assertEquals(List.of("best.bin", "params.bin", "state.json"), new ArrayList<>(new java.util.TreeSet<>(
+        assertEquals(List.of("best.bin", "params.bin", "run.json", "state.json"), new ArrayList<>(new java.util.TreeSet<>(
                 files.keySet().stream().map(String::valueOf).toList())));
         State s = read(dir);
         assertEquals(7, s.state().step());
