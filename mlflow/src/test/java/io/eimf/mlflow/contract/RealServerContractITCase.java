@@ -16,6 +16,11 @@ class RealServerContractITCase {
         protected String serverUri() {
             return RealSystems.env("EIMF_MLFLOW_TEST_URI", "MLflow 3.x server (source .ci/services/20-mlflow.sh)");
         }
+
+        @Override
+        protected boolean mlflow3() {
+            return true;
+        }
     }
 
     /** MLflow 2.x, the line of the mlflow-client library. */
