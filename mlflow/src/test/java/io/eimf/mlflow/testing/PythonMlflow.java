@@ -1,0 +1,123 @@
+package io.eimf.mlflow.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.eimf.core.json.Json;
+import io.eimf.core.testing.RealSystems;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The official Python MLflow client and server of a venv ({@code EIMF_MLFLOW3_PYTHON} / {@code EIMF_MLFLOW2_PYTHON},
+ * set by {@code .ci/services/20-mlflow.sh}): runs {@code src/test/python/mlflow_client_check.py} and parses its JSON,
+ * or starts a private {@code mlflow server} a test may kill and restart.
+ */
+public final class PythonMlflow {
+    /** The check script, relative to the mlflow module (surefire's working directory). */
+    public static final Path SCRIPT = Path.of("src/test/python/mlflow_client_check.py").toAbsolutePath();
+
+    private final String python;
+
+    private PythonMlflow(String python) {
+        this.python = python;
+    }
+
+    /** The venv of env var {@code var}; skips locally / fails under CI when it is not set. */
+    public static PythonMlflow fromEnv(String var) {
+        return new PythonMlflow(RealSystems.env(var, "Python venv with the mlflow package (source .ci/services/20-mlflow.sh)"));
+    }
+
+    /** Runs the check script with {@code args}; returns its JSON, or fails with its stderr. */
+    public JsonNode check(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(python, SCRIPT.toString()));
+        cmd.addAll(List.of(args));
+        Path err = Files.createTempFile("pymlflow", ".err");
+        try {
+            Process p = new ProcessBuilder(cmd).redirectError(err.toFile()).start();
+            p.getOutputStream().close();
+            byte[] out = p.getInputStream().readAllBytes();
+            if (!p.waitFor(180, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("python " + String.join(" ", args) + " timed out");
+            }
+            if (p.exitValue() != 0) {
+                String e = Files.readString(err);
+                throw new AssertionError("python " + String.join(" ", args) + " exited " + p.exitValue() + ":\n"
+                        + e.substring(Math.max(0, e.length() - 3000)));
+            }
+            String text = new String(out, StandardCharsets.UTF_8).strip();
+            return Json.mapper().readTree(text.substring(text.lastIndexOf("\n") + 1));
+        } finally {
+            Files.deleteIfExists(err);
+        }
+    }
+
+    /** Starts {@code mlflow server} (or {@code mlflow ui} when {@code ui}) on {@code port}; waits for /health. */
+    public Server server(int port, List<String> storeArgs, Path log) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(python, "-m", "mlflow", "server", "--host", "127.0.0.1",
+                "--port", String.valueOf(port), "--workers", "1"));
+        cmd.addAll(storeArgs);
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Server s = new Server(p, "http://127.0.0.1:" + port, log);
+        s.awaitHealthy();
+        return s;
+    }
+
+    /** A private MLflow server process. */
+    public static final class Server implements AutoCloseable {
+        private final Process process;
+        private final String uri;
+        private final Path log;
+
+        Server(Process process, String uri, Path log) {
+            this.process = process;
+            this.uri = uri;
+            this.log = log;
+        }
+
+        /** http://127.0.0.1:PORT */
+        public String uri() {
+            return uri;
+        }
+
+        void awaitHealthy() throws IOException, InterruptedException {
+            HttpClient http = HttpClient.newHttpClient();
+            long deadline = System.currentTimeMillis() + 120_000;
+            while (System.currentTimeMillis() < deadline) {
+                if (!process.isAlive()) throw new AssertionError("mlflow server exited:\n" + Files.readString(log));
+                try {
+                    HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(uri + "/health")).build(),
+                            HttpResponse.BodyHandlers.discarding());
+                    if (r.statusCode() == 200) return;
+                } catch (IOException notYet) {
+                    // starting
+                }
+                Thread.sleep(250);
+            }
+            throw new AssertionError("mlflow server at " + uri + " not healthy in 120 s:\n" + Files.readString(log));
+        }
+
+        /** Kills the server and its workers at once (SIGKILL), as a crash would. */
+        public void kill() throws InterruptedException {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+            process.waitFor(30, TimeUnit.SECONDS);
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            if (!process.isAlive()) return;
+            process.descendants().forEach(ProcessHandle::destroy);
+            process.destroy();
+            if (!process.waitFor(20, TimeUnit.SECONDS)) kill();
+        }
+    }
+}
