@@ -2,7 +2,7 @@
 
 Usage: python mlflow_client_check.py read TRACKING_URI RUN_ID MODEL_NAME DOWNLOAD_DIR
        python mlflow_client_check.py register TRACKING_URI RUN_ID MODEL_NAME ALIAS
-       python mlflow_client_check.py local-store STORE_DIR
+       python mlflow_client_check.py local-store STORE_DIR_OR_URI
 Prints one JSON object on stdout; the Java side asserts on it. Nothing here decides pass/fail.
 """
 import hashlib
@@ -84,7 +84,7 @@ def register(uri, run_id, name, alias):
 
 
 def local_store(store):
-    mlflow.set_tracking_uri("file:" + os.path.abspath(store))
+    mlflow.set_tracking_uri(store if "://" in store else "file:" + os.path.abspath(store))
     client = MlflowClient()
     exps = client.search_experiments()
     runs = mlflow.search_runs(experiment_ids=[e.experiment_id for e in exps], output_format="list")

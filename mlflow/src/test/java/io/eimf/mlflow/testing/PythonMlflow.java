@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -37,35 +38,74 @@ public final class PythonMlflow {
 
     /** Runs the check script with {@code args}; returns its JSON, or fails with its stderr. */
     public JsonNode check(String... args) throws IOException, InterruptedException {
+        return check(Map.of(), args);
+    }
+
+    /** Runs the check script with extra environment variables. */
+    public JsonNode check(Map<String, String> env, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(python, SCRIPT.toString()));
         cmd.addAll(List.of(args));
+        return Json.mapper().readTree(lastLine(run(cmd, env)));
+    }
+
+    /** Runs the {@code mlflow} command line of the venv ({@code python -m mlflow ARGS}); returns its stdout. */
+    public String cli(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(python, "-m", "mlflow"));
+        cmd.addAll(List.of(args));
+        return run(cmd, Map.of());
+    }
+
+    private static String lastLine(String text) {
+        String t = text.strip();
+        return t.substring(t.lastIndexOf("\n") + 1);
+    }
+
+    private static String run(List<String> cmd, Map<String, String> env) throws IOException, InterruptedException {
         Path err = Files.createTempFile("pymlflow", ".err");
+        String shown = String.join(" ", cmd.subList(1, cmd.size()));
         try {
-            Process p = new ProcessBuilder(cmd).redirectError(err.toFile()).start();
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(err.toFile());
+            pb.environment().putAll(env);
+            Process p = pb.start();
             p.getOutputStream().close();
             byte[] out = p.getInputStream().readAllBytes();
             if (!p.waitFor(180, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                throw new AssertionError("python " + String.join(" ", args) + " timed out");
+                throw new AssertionError("python " + shown + " timed out");
             }
             if (p.exitValue() != 0) {
                 String e = Files.readString(err);
-                throw new AssertionError("python " + String.join(" ", args) + " exited " + p.exitValue() + ":\n"
+                throw new AssertionError("python " + shown + " exited " + p.exitValue() + ":\n"
                         + e.substring(Math.max(0, e.length() - 3000)));
             }
-            String text = new String(out, StandardCharsets.UTF_8).strip();
-            return Json.mapper().readTree(text.substring(text.lastIndexOf("\n") + 1));
+            return new String(out, StandardCharsets.UTF_8);
         } finally {
             Files.deleteIfExists(err);
         }
     }
 
-    /** Starts {@code mlflow server} (or {@code mlflow ui} when {@code ui}) on {@code port}; waits for /health. */
+    /** Starts {@code mlflow server} on {@code port} with {@code storeArgs}; waits for /health. */
     public Server server(int port, List<String> storeArgs, Path log) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(python, "-m", "mlflow", "server", "--host", "127.0.0.1",
                 "--port", String.valueOf(port), "--workers", "1"));
         cmd.addAll(storeArgs);
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return start(cmd, port, log);
+    }
+
+    /** Starts {@code mlflow ui --backend-store-uri STORE} on {@code port} with extra env; waits for /health. */
+    public Server ui(int port, String storeUri, Path log, Map<String, String> env) throws IOException, InterruptedException {
+        return start(List.of(python, "-m", "mlflow", "ui", "--host", "127.0.0.1", "--port", String.valueOf(port),
+                "--backend-store-uri", storeUri), port, log, env);
+    }
+
+    private Server start(List<String> cmd, int port, Path log) throws IOException, InterruptedException {
+        return start(cmd, port, log, Map.of());
+    }
+
+    private Server start(List<String> cmd, int port, Path log, Map<String, String> env) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().putAll(env);
+        Process p = pb.start();
         Server s = new Server(p, "http://127.0.0.1:" + port, log);
         s.awaitHealthy();
         return s;
