@@ -21,21 +21,30 @@ export EIMF_MLFLOW3_PYTHON="$EIMF_MLFLOW3_VENV/bin/python"
 export EIMF_MLFLOW2_PYTHON="$EIMF_MLFLOW2_VENV/bin/python"
 export EIMF_MLFLOW3_VERSION EIMF_MLFLOW2_VERSION
 
-# ci_mlflow_server NAME PYTHON: starts `mlflow server` from PYTHON's venv with a fresh store under $EIMF_CI_STATE/NAME
-# and prints its URI once /health answers.
-ci_mlflow_server() {
+# ci_mlflow_start NAME PYTHON: starts `mlflow server` from PYTHON's venv with a fresh store under $EIMF_CI_STATE/NAME on
+# a free port and sets MLFLOW_PORT_<NAME>. `mlflow server` runs gunicorn/uvicorn (and on 3.x a job runner) as child
+# processes that outlive a plain kill of its pid, so it runs under a shell that takes its whole process group
+# (ci_start's setsid) down when the recorded pid is killed.
+ci_mlflow_start() {
   local name="$1" py="$2" port dir
   port=$(ci_free_port)
   dir="$EIMF_CI_STATE/$name"
   rm -rf "$dir" && mkdir -p "$dir/artifacts"
-  # One worker: the suites are sequential, and it halves the memory on a 2-core machine.
-  ci_start "$name" "$py" -m mlflow server --host 127.0.0.1 --port "$port" --workers 1 \
+  # One worker: the suites are sequential, and it halves the memory on a 2-core machine. MLflow 3's job runner
+  # (8 huey consumer processes for GenAI scorers and periodic tasks) is not used by EIMF: off, so the server starts
+  # in seconds and holds one process instead of eleven; 2.x ignores the variable.
+  MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false MLFLOW_SERVER_JOB_ENABLE_PERIODIC_TASKS=false ci_start "$name" bash -c 'trap "trap - TERM EXIT; kill -- -\$\$ 2>/dev/null" TERM EXIT; "$@" & wait $!' _ \
+    "$py" -m mlflow server --host 127.0.0.1 --port "$port" --workers 1 \
     --backend-store-uri "sqlite:///$dir/mlflow.db" --serve-artifacts --artifacts-destination "$dir/artifacts"
-  ci_wait_http "http://127.0.0.1:$port/health" 120 "$name" >&2 || return 1
-  echo "http://127.0.0.1:$port"
+  printf -v "MLFLOW_PORT_$name" '%s' "$port"
 }
 
-EIMF_MLFLOW_TEST_URI=$(ci_mlflow_server mlflow3 "$EIMF_MLFLOW3_PYTHON")
-EIMF_MLFLOW2_TEST_URI=$(ci_mlflow_server mlflow2 "$EIMF_MLFLOW2_PYTHON")
-export EIMF_MLFLOW_TEST_URI EIMF_MLFLOW2_TEST_URI
-echo "ci: MLflow $EIMF_MLFLOW3_VERSION at $EIMF_MLFLOW_TEST_URI, MLflow $EIMF_MLFLOW2_VERSION at $EIMF_MLFLOW2_TEST_URI" >&2
+# Both start at once (each takes 5-30 s to answer), then both must answer /health.
+ci_mlflow_start mlflow3 "$EIMF_MLFLOW3_PYTHON"
+ci_mlflow_start mlflow2 "$EIMF_MLFLOW2_PYTHON"
+export EIMF_MLFLOW_TEST_URI="http://127.0.0.1:$MLFLOW_PORT_mlflow3"
+export EIMF_MLFLOW2_TEST_URI="http://127.0.0.1:$MLFLOW_PORT_mlflow2"
+ci_wait_http "$EIMF_MLFLOW_TEST_URI/health" 180 mlflow3
+ci_wait_http "$EIMF_MLFLOW2_TEST_URI/health" 180 mlflow2
+echo "ci: MLflow $(curl -fsS "$EIMF_MLFLOW_TEST_URI/version") at $EIMF_MLFLOW_TEST_URI," \
+  "MLflow $(curl -fsS "$EIMF_MLFLOW2_TEST_URI/version") at $EIMF_MLFLOW2_TEST_URI (pinned $EIMF_MLFLOW3_VERSION, $EIMF_MLFLOW2_VERSION)" >&2

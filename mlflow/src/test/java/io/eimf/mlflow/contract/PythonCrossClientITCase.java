@@ -104,6 +104,14 @@ class PythonCrossClientITCase {
             eimf("promote", "--name", name, "--version", "1", "--alias", "champion");
 
             JsonNode r = py.check("read", uri, run[1], name, tmp.resolve("py-download").toString());
+            String pyVersion = r.path("mlflow_version").asText();
+            String serverVersion = new String(java.net.URI.create(uri + "/version").toURL().openStream().readAllBytes(),
+                    java.nio.charset.StandardCharsets.UTF_8).strip();
+            // Named in the CI log: which MLflow this cross-client proof ran against.
+            System.out.println("[real mlflow] server " + serverVersion + " at " + uri + ", Python client mlflow " + pyVersion);
+            assertTrue(pyVersion.startsWith(v3 ? "3." : "2.") && serverVersion.equals(pyVersion), pyVersion + " / " + serverVersion);
+            String pinned = System.getenv(v3 ? "EIMF_MLFLOW3_VERSION" : "EIMF_MLFLOW2_VERSION");
+            if (pinned != null) assertEquals(pinned, serverVersion, "the pinned version runs");
             assertEquals("FINISHED", r.path("status").asText());
             assertEquals("ComiRec-SA", r.path("params").path("model.backbone").asText());
             assertEquals("bpr", r.path("params").path("train.losses.0").asText());

@@ -104,6 +104,9 @@ public final class PythonMlflow {
 
     private Server start(List<String> cmd, int port, Path log, Map<String, String> env) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        // MLflow 3's job runner (8 huey consumers for GenAI jobs) is unused here and slows every start; 2.x ignores it.
+        pb.environment().put("MLFLOW_SERVER_ENABLE_JOB_EXECUTION", "false");
+        pb.environment().put("MLFLOW_SERVER_JOB_ENABLE_PERIODIC_TASKS", "false");
         pb.environment().putAll(env);
         Process p = pb.start();
         Server s = new Server(p, "http://127.0.0.1:" + port, log);
