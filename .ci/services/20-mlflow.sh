@@ -25,6 +25,10 @@ export EIMF_MLFLOW3_VERSION EIMF_MLFLOW2_VERSION
 # a free port and sets MLFLOW_PORT_<NAME>. `mlflow server` runs gunicorn/uvicorn (and on 3.x a job runner) as child
 # processes that outlive a plain kill of its pid, so it runs under a shell that takes its whole process group
 # (ci_start's setsid) down when the recorded pid is killed.
+# The wrapper: on TERM (or when the server exits) it ignores TERM itself, sends TERM to its whole group, and 3 s later
+# KILLs what is left (MLflow 3's uvicorn and job runner do not always stop on TERM).
+CI_MLFLOW_GROUP_WRAPPER='stop() { trap "" TERM; kill -TERM -- -$$ 2>/dev/null; sleep 3; kill -KILL -- -$$ 2>/dev/null; }
+trap stop TERM EXIT; "$@" & wait $!'
 ci_mlflow_start() {
   local name="$1" py="$2" port dir
   port=$(ci_free_port)
@@ -33,7 +37,7 @@ ci_mlflow_start() {
   # One worker: the suites are sequential, and it halves the memory on a 2-core machine. MLflow 3's job runner
   # (8 huey consumer processes for GenAI scorers and periodic tasks) is not used by EIMF: off, so the server starts
   # in seconds and holds one process instead of eleven; 2.x ignores the variable.
-  MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false MLFLOW_SERVER_JOB_ENABLE_PERIODIC_TASKS=false ci_start "$name" bash -c 'trap "trap - TERM EXIT; kill -- -\$\$ 2>/dev/null" TERM EXIT; "$@" & wait $!' _ \
+  MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false MLFLOW_SERVER_JOB_ENABLE_PERIODIC_TASKS=false ci_start "$name" bash -c "$CI_MLFLOW_GROUP_WRAPPER" _ \
     "$py" -m mlflow server --host 127.0.0.1 --port "$port" --workers 1 \
     --backend-store-uri "sqlite:///$dir/mlflow.db" --serve-artifacts --artifacts-destination "$dir/artifacts"
   printf -v "MLFLOW_PORT_$name" '%s' "$port"
