@@ -13,10 +13,17 @@ source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 ci_apt python3-venv curl >/dev/null
 
-# mlflow 2.17.2 declares no upper bounds that keep it working on today's PyPI: numpy 2.x and pandas 2.3 are fine,
-# but setuptools >= 81 drops pkg_resources, which mlflow 2.17's gunicorn-free `mlflow server` path still imports.
-EIMF_MLFLOW3_VENV=$(ci_venv mlflow3 "mlflow==$EIMF_MLFLOW3_VERSION")
-EIMF_MLFLOW2_VENV=$(ci_venv mlflow2 "mlflow==$EIMF_MLFLOW2_VERSION" "sqlalchemy<2.1")
+# mlflow 2.17.2 declares no upper bound on SQLAlchemy, and SQLAlchemy 2.1 removed FallbackAsyncAdaptedQueuePool,
+# which mlflow 2.17's SQL store imports ("ImportError ... from 'sqlalchemy.pool'" at server start): pinned < 2.1.
+# Everything else it pulls from today's PyPI on Python 3.11 works (numpy 2.4, pandas 2.3, pyarrow 17, Flask 3.1).
+# Both venvs are built at once on a clean machine (about a minute each from PyPI; cached afterwards).
+ci_venv mlflow3 "mlflow==$EIMF_MLFLOW3_VERSION" > "$EIMF_CI_STATE/venv-mlflow3.path" &
+_ci_venv3=$!
+ci_venv mlflow2 "mlflow==$EIMF_MLFLOW2_VERSION" "sqlalchemy<2.1" > "$EIMF_CI_STATE/venv-mlflow2.path" &
+_ci_venv2=$!
+wait "$_ci_venv3" && wait "$_ci_venv2" || { echo "ci: building the MLflow venvs failed" >&2; return 1 2>/dev/null || exit 1; }
+EIMF_MLFLOW3_VENV=$(cat "$EIMF_CI_STATE/venv-mlflow3.path")
+EIMF_MLFLOW2_VENV=$(cat "$EIMF_CI_STATE/venv-mlflow2.path")
 export EIMF_MLFLOW3_PYTHON="$EIMF_MLFLOW3_VENV/bin/python"
 export EIMF_MLFLOW2_PYTHON="$EIMF_MLFLOW2_VENV/bin/python"
 export EIMF_MLFLOW3_VERSION EIMF_MLFLOW2_VERSION
