@@ -57,8 +57,9 @@ class SyncAcrossServerRestartITCase {
         Path data = Files.createDirectories(tmp.resolve("server"));
         List<String> storeArgs = List.of("--backend-store-uri", "sqlite:///" + data.resolve("mlflow.db"),
                 "--serve-artifacts", "--artifacts-destination", data.resolve("artifacts").toString());
-        PythonMlflow.Server server = py.server(port, storeArgs, tmp.resolve("server-1.log"));
-        try (FaultProxy proxy = new FaultProxy(server.uri())) {
+        // Whichever server process is current is stopped at the end, also when an assertion fails.
+        PythonMlflow.Server[] server = {py.server(port, storeArgs, tmp.resolve("server-1.log"))};
+        try (FaultProxy proxy = new FaultProxy(server[0].uri())) {
             String[] conn = {"mlflow", "sync", "--local", store.toString(), "--tracking-uri", proxy.uri()};
             CompletableFuture<CliResult> first = CompletableFuture.supplyAsync(() -> Fixtures.eimf(conn));
             long deadline = System.currentTimeMillis() + 120_000;
@@ -66,11 +67,11 @@ class SyncAcrossServerRestartITCase {
                 Thread.sleep(5);
             }
             assertTrue(!first.isDone(), "the sync ended before the kill: " + (first.isDone() ? first.join().out() : ""));
-            server.kill();
+            server[0].kill();
             CliResult interrupted = first.join();
             assertEquals(1, interrupted.exit(), "a sync whose server died fails: " + interrupted.out());
 
-            server = py.server(port, storeArgs, tmp.resolve("server-2.log"));
+            server[0] = py.server(port, storeArgs, tmp.resolve("server-2.log"));
             CliResult resumed = Fixtures.eimf(conn);
             assertEquals(0, resumed.exit(), resumed.err());
             assertTrue(!resumed.out().contains("artifact files 0,"), "the resumed sync uploaded the rest: " + resumed.out());
@@ -79,9 +80,14 @@ class SyncAcrossServerRestartITCase {
             assertEquals(0, again.exit(), again.err());
             assertTrue(again.out().contains("nothing sent"), again.out());
             assertEquals(0, proxy.writes(), "the third sync changed nothing: " + proxy.requests());
+            checkServer(server[0].uri(), store, localId, files);
+        } finally {
+            server[0].close();
         }
-        try (PythonMlflow.Server last = server; MlflowServer s = new MlflowServer(last.uri());
-             MlflowClient c = new MlflowClient(last.uri())) {
+    }
+
+    private void checkServer(String uri, Path store, String localId, int files) throws Exception {
+        try (MlflowServer s = new MlflowServer(uri); MlflowClient c = new MlflowClient(uri)) {
             LocalFileStore local = new LocalFileStore(store);
             String remoteId = local.readRun(localId).tags().get(RunTags.REMOTE_RUN_ID);
             String exp = s.getRun(remoteId).getInfo().getExperimentId();

@@ -155,12 +155,17 @@ public final class PythonMlflow {
             process.waitFor(30, TimeUnit.SECONDS);
         }
 
+        /** Stops the server: TERM to it and its workers, then KILL to whatever of them is left after 3 s. */
         @Override
         public void close() throws InterruptedException {
-            if (!process.isAlive()) return;
-            process.descendants().forEach(ProcessHandle::destroy);
-            process.destroy();
-            if (!process.waitFor(20, TimeUnit.SECONDS)) kill();
+            // Snapshot first: once the parent is gone its workers are re-parented and no longer its descendants.
+            List<ProcessHandle> all = new ArrayList<>(process.descendants().toList());
+            all.add(process.toHandle());
+            all.forEach(ProcessHandle::destroy);
+            long deadline = System.currentTimeMillis() + 3000;
+            while (all.stream().anyMatch(ProcessHandle::isAlive) && System.currentTimeMillis() < deadline) Thread.sleep(100);
+            all.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+            process.waitFor(10, TimeUnit.SECONDS);
         }
     }
 }
