@@ -69,6 +69,7 @@ def read(uri, run_id, name, download_dir):
                                              filter_string=f"source_run_id = '{run_id}'")
         out["logged_models"] = [{"model_id": m.model_id, "name": m.name, "status": str(m.status),
                                  "source_run_id": m.source_run_id, "model_type": m.model_type,
+                                 "params": dict(m.params or {}),
                                  "artifact_location": m.artifact_location} for m in models]
         out["run_outputs"] = [o.model_id for o in (run.outputs.model_outputs if run.outputs else [])]
     return out

@@ -200,15 +200,27 @@ public final class MlflowServer implements Closeable {
      * the create never leaves two.
      */
     public LoggedModel createLoggedModel(String experimentId, String runId, String name, String modelType,
-            Map<String, String> tags) {
+            Map<String, String> tags, Map<String, String> params) {
         Optional<LoggedModel> found = findLoggedModel(experimentId, runId, name);
         if (found.isPresent()) return found.get();
         List<Map<String, Object>> tagList = new ArrayList<>();
         tags.forEach((k, v) -> tagList.add(MlflowRestClient.body("key", k, "value", v)));
+        // Like MLflow 3's log_model, the model carries its run's params (the Logged Models page shows them); the
+        // create takes at most MAX_PARAMS, the rest go through logged-models/<id>/params afterwards.
+        List<Map<String, Object>> paramList = new ArrayList<>();
+        params.forEach((k, v) -> paramList.add(MlflowRestClient.body("key", k, "value", v)));
+        List<Map<String, Object>> first = paramList.subList(0, Math.min(MAX_PARAMS, paramList.size()));
         Map<String, Object> body = MlflowRestClient.body("experiment_id", experimentId, "name", name,
-                "model_type", modelType, "source_run_id", runId, "tags", tagList);
-        return policy.create(() -> LoggedModel.parse(rest.post("mlflow/logged-models", body).path("model").path("info")),
+                "model_type", modelType, "source_run_id", runId, "tags", tagList, "params", first);
+        LoggedModel created = policy.create(
+                () -> LoggedModel.parse(rest.post("mlflow/logged-models", body).path("model").path("info")),
                 () -> findLoggedModel(experimentId, runId, name));
+        for (int i = MAX_PARAMS; i < paramList.size(); i += MAX_PARAMS) {
+            List<Map<String, Object>> batch = paramList.subList(i, Math.min(i + MAX_PARAMS, paramList.size()));
+            policy.idempotentRun(() -> rest.post("mlflow/logged-models/" + created.modelId() + "/params",
+                    MlflowRestClient.body("model_id", created.modelId(), "params", batch)));
+        }
+        return created;
     }
 
     /** The logged model named {@code name} whose source run is {@code runId}, if any (the oldest if several). */

@@ -151,7 +151,7 @@ public final class RunSync {
                     lmPaths.add(mp);
                 } else if (!s.models.contains(mp) && server.loggedModels()) {
                     MlflowServer.LoggedModel lm = server.createLoggedModel(s.experimentId, s.runId, mp,
-                            MlflowModelFile.FLAVOR, Map.of(RunTags.LOCAL_RUN_ID, localRunId));
+                            MlflowModelFile.FLAVOR, Map.of(RunTags.LOCAL_RUN_ID, localRunId), run.params());
                     logged.put(mp, lm);
                     s.loggedModels.put(mp, lm.modelId());
                     state.save(dir);

@@ -275,6 +275,7 @@ public abstract class MlflowContract {
             for (int i = 0; i < 150; i++) run.logParam("p" + i, i);
             for (int i = 0; i < 120; i++) run.setTag("t" + i, "v" + i);
             for (int step = 0; step < 1500; step++) run.logMetric("train.loss", 1.0 / (step + 1), step, 1_000_000L + step);
+            run.logModel(Fixtures.modelFolder(tmp.resolve("big-model"), 5), "model", Fixtures.DESCRIPTOR);
         }
         CliResult r = Fixtures.eimf("mlflow", "sync", "--local", store.toString(), "--tracking-uri", proxy.uri());
         assertEquals(0, r.exit(), r.err());
@@ -284,6 +285,11 @@ public abstract class MlflowContract {
             assertEquals(1500, c.getMetricHistory(remoteId, "train.loss").size());
             Service.Run run = s.getRun(remoteId);
             assertEquals(150, run.getData().getParamsCount());
+            if (mlflow3()) {
+                String id = s.findLoggedModel(run.getInfo().getExperimentId(), remoteId, "model").orElseThrow().modelId();
+                JsonNode lm = s.rest().get("mlflow/logged-models/" + id, Map.of()).path("model");
+                assertEquals(150, lm.path("data").path("params").size(), "the logged model carries all the run's params");
+            }
             assertTrue(run.getData().getTagsList().stream().filter(x -> x.getKey().matches("t[0-9]+")).count() == 120);
         }
     }

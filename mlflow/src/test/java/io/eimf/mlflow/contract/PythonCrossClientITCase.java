@@ -150,6 +150,7 @@ class PythonCrossClientITCase {
                 assertTrue(lm.path("status").asText().contains("READY"), lm.toString());
                 assertEquals(run[1], lm.path("source_run_id").asText());
                 assertEquals("eimf_ibim", lm.path("model_type").asText());
+                assertEquals("ComiRec-SA", lm.path("params").path("model.backbone").asText(), "the run's params: " + lm);
                 assertEquals("[\"" + modelId + "\"]", r.path("run_outputs").toString(), "the model is the run's output");
                 assertEquals("models:/" + modelId, champ.path("source").asText(), "registered from the logged model");
                 assertEquals(modelId, r.path("model_info").path("model_id").asText());
