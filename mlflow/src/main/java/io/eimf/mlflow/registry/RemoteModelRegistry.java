@@ -64,9 +64,12 @@ public final class RemoteModelRegistry implements ModelRegistry {
         if (existing.isPresent()) return new Created(existing.get(), false);
         List<Map<String, Object>> tagList = new ArrayList<>();
         tags.forEach((k, v) -> tagList.add(MlflowRestClient.body("key", k, "value", v)));
+        Map<String, Object> body = MlflowRestClient.body("name", name, "source", source, "run_id", runId, "tags", tagList);
+        // An MLflow 3 source models:/<model_id> also names the logged model the version is registered from.
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("models:/(m-[0-9a-f]+)").matcher(source);
+        if (m.matches()) body.put("model_id", m.group(1));
         ModelVersionInfo v = policy.create(
-                () -> parse(rest.post("mlflow/model-versions/create", MlflowRestClient.body("name", name,
-                        "source", source, "run_id", runId, "tags", tagList)).path("model_version")),
+                () -> parse(rest.post("mlflow/model-versions/create", body).path("model_version")),
                 () -> findVersion(name, runId, source));
         return new Created(v, true);
     }
@@ -189,14 +192,27 @@ public final class RemoteModelRegistry implements ModelRegistry {
 
     @Override
     public String modelSource(String runId, String artifactPath) throws IOException {
-        String artifactUri = server.getRun(runId).getInfo().getArtifactUri();
-        String root = MlflowServer.proxiedPath(artifactUri, "run " + runId);
-        String path = root + "/" + artifactPath;
-        boolean hasModel = server.list(path).stream().anyMatch(e -> !e.isDir() && e.name().equals(MlflowModelFile.FILE));
-        if (!hasModel) {
-            throw new EimfException("run " + runId + " on " + location() + " has no MLmodel under artifact path '"
-                    + artifactPath + "'");
+        Service.RunInfo info = server.getRun(runId).getInfo();
+        if (server.loggedModels()) {
+            // MLflow 3: the model's files live under its logged model, and a version registered from it names it as
+            // models:/<model_id>, which links the version to the model on the UI's Logged Models page.
+            Optional<MlflowServer.LoggedModel> lm = server.findLoggedModel(info.getExperimentId(), runId, artifactPath);
+            if (lm.isPresent()) {
+                requireEimfModel(MlflowServer.proxiedPath(lm.get().artifactUri(), "logged model " + lm.get().modelId()),
+                        "logged model " + lm.get().modelId() + " of run " + runId);
+                return "models:/" + lm.get().modelId();
+            }
         }
+        String artifactUri = info.getArtifactUri();
+        String root = MlflowServer.proxiedPath(artifactUri, "run " + runId);
+        requireEimfModel(root + "/" + artifactPath, "run " + runId + " on " + location() + " under artifact path '"
+                + artifactPath + "'");
+        return artifactUri.replaceAll("/+$", "") + "/" + artifactPath;
+    }
+
+    private void requireEimfModel(String path, String what) throws IOException {
+        boolean hasModel = server.list(path).stream().anyMatch(e -> !e.isDir() && e.name().equals(MlflowModelFile.FILE));
+        if (!hasModel) throw new EimfException(what + ": no MLmodel there");
         Path tmp = Files.createTempDirectory("eimf-mlmodel");
         try {
             // An MLmodel is a few KB; a server sending more is refused rather than stored.
@@ -206,7 +222,6 @@ public final class RemoteModelRegistry implements ModelRegistry {
         } finally {
             io.eimf.core.io.AtomicOutput.deleteRecursively(tmp);
         }
-        return artifactUri.replaceAll("/+$", "") + "/" + artifactPath;
     }
 
     @Override

@@ -47,6 +47,7 @@ public final class MlflowServer implements Closeable {
     private final MlflowRestClient rest;
     private final MlflowClient client;
     private final RetryPolicy policy;
+    private Boolean loggedModels;
 
     /** A server at {@code uri} with the default retry policy. */
     public MlflowServer(String uri) {
@@ -165,6 +166,98 @@ public final class MlflowServer implements Closeable {
     public void logModel(String runId, String modelJson) {
         policy.idempotentRun(() -> rest.post("mlflow/runs/log-model",
                 MlflowRestClient.body("run_id", runId, "model_json", modelJson)));
+    }
+
+    /**
+     * Whether the server has MLflow 3's first-class models ({@code logged-models} endpoints): probed once with a
+     * search, which a 2.x server answers 404. Decides how {@link io.eimf.mlflow.sync.RunSync} logs a model.
+     */
+    public synchronized boolean loggedModels() {
+        if (loggedModels == null) {
+            try {
+                policy.idempotent(() -> rest.post("mlflow/logged-models/search",
+                        MlflowRestClient.body("experiment_ids", List.of("0"), "max_results", 1)));
+                loggedModels = true;
+            } catch (MlflowApiException e) {
+                if (!e.isNotFound()) throw e;
+                loggedModels = false;
+            }
+        }
+        return loggedModels;
+    }
+
+    /** An MLflow 3 logged model: id, artifact location (mlflow-artifacts URI), status, source run. */
+    public record LoggedModel(String modelId, String name, String artifactUri, String status, String sourceRunId) {
+        static LoggedModel parse(JsonNode info) {
+            return new LoggedModel(info.path("model_id").asText(), info.path("name").asText(),
+                    info.path("artifact_uri").asText(), info.path("status").asText(), info.path("source_run_id").asText());
+        }
+    }
+
+    /**
+     * Creates the logged model {@code name} of run {@code runId} (MLflow 3), or returns the one that run already has
+     * under that name: the lookup runs before the create and before any re-send, so a 503 after the server applied
+     * the create never leaves two.
+     */
+    public LoggedModel createLoggedModel(String experimentId, String runId, String name, String modelType,
+            Map<String, String> tags, Map<String, String> params) {
+        Optional<LoggedModel> found = findLoggedModel(experimentId, runId, name);
+        if (found.isPresent()) return found.get();
+        List<Map<String, Object>> tagList = new ArrayList<>();
+        tags.forEach((k, v) -> tagList.add(MlflowRestClient.body("key", k, "value", v)));
+        // Like MLflow 3's log_model, the model carries its run's params (the Logged Models page shows them); the
+        // create takes at most MAX_PARAMS, the rest go through logged-models/<id>/params afterwards.
+        List<Map<String, Object>> paramList = new ArrayList<>();
+        params.forEach((k, v) -> paramList.add(MlflowRestClient.body("key", k, "value", v)));
+        List<Map<String, Object>> first = paramList.subList(0, Math.min(MAX_PARAMS, paramList.size()));
+        Map<String, Object> body = MlflowRestClient.body("experiment_id", experimentId, "name", name,
+                "model_type", modelType, "source_run_id", runId, "tags", tagList, "params", first);
+        LoggedModel created = policy.create(
+                () -> LoggedModel.parse(rest.post("mlflow/logged-models", body).path("model").path("info")),
+                () -> findLoggedModel(experimentId, runId, name));
+        for (int i = MAX_PARAMS; i < paramList.size(); i += MAX_PARAMS) {
+            List<Map<String, Object>> batch = paramList.subList(i, Math.min(i + MAX_PARAMS, paramList.size()));
+            policy.idempotentRun(() -> rest.post("mlflow/logged-models/" + created.modelId() + "/params",
+                    MlflowRestClient.body("model_id", created.modelId(), "params", batch)));
+        }
+        return created;
+    }
+
+    /** The logged model named {@code name} whose source run is {@code runId}, if any (the oldest if several). */
+    public Optional<LoggedModel> findLoggedModel(String experimentId, String runId, String name) {
+        String filter = "source_run_id = '" + runId.replace("'", "") + "'";
+        JsonNode r = policy.idempotent(() -> rest.post("mlflow/logged-models/search", MlflowRestClient.body(
+                "experiment_ids", List.of(experimentId), "filter", filter, "max_results", 100)));
+        LoggedModel best = null;
+        long bestTs = Long.MAX_VALUE;
+        for (JsonNode m : r.path("models")) {
+            JsonNode info = m.path("info");
+            if (!info.path("name").asText().equals(name)) continue;
+            long ts = info.path("creation_timestamp_ms").asLong(0);
+            if (best == null || ts < bestTs) {
+                best = LoggedModel.parse(info);
+                bestTs = ts;
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
+    /** One logged model by id. */
+    public LoggedModel getLoggedModel(String modelId) {
+        return LoggedModel.parse(policy.idempotent(() -> rest.get("mlflow/logged-models/" + modelId, Map.of()))
+                .path("model").path("info"));
+    }
+
+    /** Marks a logged model READY (MLflow 3's finalize; repeating it is harmless). */
+    public void finalizeLoggedModel(String modelId) {
+        policy.idempotentRun(() -> rest.patch("mlflow/logged-models/" + modelId,
+                MlflowRestClient.body("model_id", modelId, "status", "LOGGED_MODEL_READY")));
+    }
+
+    /** Links a logged model to its run as an output at {@code step} ({@code runs/outputs}; idempotent on the server). */
+    public void logOutput(String runId, String modelId, long step) {
+        policy.idempotentRun(() -> rest.post("mlflow/runs/outputs", MlflowRestClient.body("run_id", runId,
+                "models", List.of(MlflowRestClient.body("model_id", modelId, "step", step)))));
     }
 
     /**

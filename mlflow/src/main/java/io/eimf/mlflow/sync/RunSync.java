@@ -25,6 +25,9 @@ import org.mlflow.api.proto.Service;
  * local id is the create's idempotency key and is kept as tag {@code eimf.local_run_id} on the server), then only
  * the params, tags, metric points, artifact files, logged models and end status the server has not acknowledged
  * yet are sent ({@link SyncState}). Parents go before children so {@code mlflow.parentRunId} can be translated.
+ * Against an MLflow 3 server ({@link MlflowServer#loggedModels()}) each model folder becomes a logged model linked
+ * to its run, holding the folder's files, as MLflow 3's own {@code log_model} does; a 2.x server gets the files under
+ * the run and {@code runs/log-model}.
  * The same code flushes a live run ({@link io.eimf.mlflow.tracking.RunTracker}) and backs {@code eimf mlflow sync}.
  */
 public final class RunSync {
@@ -139,6 +142,28 @@ public final class RunSync {
             try (Stream<Path> w = Files.walk(run.artifactsDir())) {
                 all = w.filter(Files::isRegularFile).sorted().toList();
             }
+            // Model folders: on an MLflow 3 server each becomes a logged model that holds its files (not the run).
+            List<String> modelPaths = new ArrayList<>();
+            for (Path f : all) {
+                if (!f.getFileName().toString().equals(MlflowModelFile.FILE)) continue;
+                String mp = run.artifactsDir().relativize(f.getParent()).toString().replace('\\', '/');
+                if (!mp.isEmpty()) modelPaths.add(mp);
+            }
+            // Which model folders go to a logged model: those already there, and new ones when the server has them.
+            List<String> lmPaths = new ArrayList<>();
+            Map<String, MlflowServer.LoggedModel> logged = new java.util.HashMap<>();
+            for (String mp : modelPaths) {
+                if (s.loggedModels.containsKey(mp)) {
+                    lmPaths.add(mp);
+                } else if (!s.models.contains(mp) && server.loggedModels()) {
+                    MlflowServer.LoggedModel lm = server.createLoggedModel(s.experimentId, s.runId, mp,
+                            MlflowModelFile.FLAVOR, Map.of(RunTags.LOCAL_RUN_ID, localRunId), run.params());
+                    logged.put(mp, lm);
+                    s.loggedModels.put(mp, lm.modelId());
+                    state.save(dir);
+                    lmPaths.add(mp);
+                }
+            }
             for (Path f : all) {
                 String rel = run.artifactsDir().relativize(f).toString().replace('\\', '/');
                 String stamp = Files.size(f) + ":" + Files.getLastModifiedTime(f).toMillis();
@@ -149,20 +174,35 @@ public final class RunSync {
                     restamped = true;
                     continue;
                 }
-                if (root == null) root = server.artifactRoot(s.runId);
+                String owner = lmPaths.stream().filter(mp -> rel.startsWith(mp + "/")).findFirst().orElse(null);
+                String dest;
+                if (owner != null) {
+                    MlflowServer.LoggedModel lm = logged.computeIfAbsent(owner,
+                            mp -> server.getLoggedModel(s.loggedModels.get(mp)));
+                    dest = MlflowServer.proxiedPath(lm.artifactUri(), "logged model " + lm.modelId())
+                            + "/" + rel.substring(owner.length() + 1);
+                } else {
+                    if (root == null) root = server.artifactRoot(s.runId);
+                    dest = root + "/" + rel;
+                }
                 if (f.getFileName().toString().equals(MlflowModelFile.FILE)) {
-                    // The server's copy names the server's run, as MLflow's own log_model would have written it.
+                    // The server's copy names the server's run (and on MLflow 3 the logged model and its location),
+                    // as MLflow's own log_model would have written it.
                     Map<String, Object> mm = MlflowModelFile.read(f);
                     mm.put("run_id", s.runId);
+                    if (owner != null) {
+                        mm.put("model_id", logged.get(owner).modelId());
+                        mm.put("artifact_path", logged.get(owner).artifactUri());
+                    }
                     Path tmp = Files.createTempFile("MLmodel", ".yaml");
                     try {
                         Files.writeString(tmp, MlflowYaml.render(mm));
-                        server.upload(root + "/" + rel, tmp);
+                        server.upload(dest, tmp);
                     } finally {
                         Files.deleteIfExists(tmp);
                     }
                 } else {
-                    server.upload(root + "/" + rel, f);
+                    server.upload(dest, f);
                 }
                 s.artifacts.put(rel, sha);
                 s.artifactStamps.put(rel, stamp);
@@ -174,7 +214,13 @@ public final class RunSync {
                 if (!f.getFileName().toString().equals(MlflowModelFile.FILE)) continue;
                 String modelPath = run.artifactsDir().relativize(f.getParent()).toString().replace('\\', '/');
                 if (s.models.contains(modelPath)) continue;
-                server.logModel(s.runId, MlflowModelFile.toJson(MlflowModelFile.read(f), s.runId));
+                if (s.loggedModels.containsKey(modelPath)) {
+                    // MLflow 3: the model is an output of its run and READY once all its files are in.
+                    server.logOutput(s.runId, s.loggedModels.get(modelPath), 0);
+                    server.finalizeLoggedModel(s.loggedModels.get(modelPath));
+                } else {
+                    server.logModel(s.runId, MlflowModelFile.toJson(MlflowModelFile.read(f), s.runId));
+                }
                 s.models.add(modelPath);
                 state.save(dir);
                 models++;

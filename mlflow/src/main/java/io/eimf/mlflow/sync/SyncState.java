@@ -36,7 +36,10 @@ public final class SyncState {
         public Map<String, String> artifacts = new TreeMap<>();
         /** Artifact path to "size:mtime" when it was hashed, so unchanged files are not hashed on every flush. */
         public Map<String, String> artifactStamps = new TreeMap<>();
+        /** Model folders (artifact paths holding an MLmodel) recorded on the server (log-model, or linked+READY). */
         public TreeSet<String> models = new TreeSet<>();
+        /** MLflow 3 servers: model folder to the id of the logged model that holds its files. */
+        public Map<String, String> loggedModels = new TreeMap<>();
         public String status;
     }
 

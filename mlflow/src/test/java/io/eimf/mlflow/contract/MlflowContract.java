@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.eimf.mlflow.local.LocalFileStore;
 import io.eimf.mlflow.registry.ModelRegistry;
 import io.eimf.mlflow.registry.ModelVersionInfo;
@@ -47,6 +48,23 @@ import org.mlflow.tracking.MlflowClient;
 public abstract class MlflowContract {
     /** The server under test (http://host:port, serving artifacts). */
     protected abstract String serverUri();
+
+    /**
+     * Whether the server under test is MLflow 3.x, where a model is a logged model holding its own files (not the
+     * run's {@code model/} folder) and {@code runs/log-model} is not used.
+     */
+    protected boolean mlflow3() {
+        return false;
+    }
+
+    /** The proxy path of the folder holding the "model" of server run {@code remoteRunId}, per server line. */
+    protected static String modelRoot(MlflowServer s, String remoteRunId, boolean v3) {
+        if (!v3) return s.artifactRoot(remoteRunId) + "/model";
+        String exp = s.getRun(remoteRunId).getInfo().getExperimentId();
+        MlflowServer.LoggedModel lm = s.findLoggedModel(exp, remoteRunId, "model").orElseThrow(
+                () -> new AssertionError("no logged model 'model' for run " + remoteRunId));
+        return MlflowServer.proxiedPath(lm.artifactUri(), lm.modelId());
+    }
 
     @TempDir
     protected Path tmp;
@@ -104,19 +122,35 @@ public abstract class MlflowContract {
             assertEquals(localId, tags.get(RunTags.LOCAL_RUN_ID));
             assertEquals("sha256:abc123", tags.get(RunTags.DATA_HASH));
             assertEquals("llama-2-tiny", tags.get(RunTags.SEMANTIC_MODEL));
-            assertTrue(tags.get(RunTags.LOG_MODEL_HISTORY).contains("eimf_ibim"), "runs/log-model recorded the model");
-            assertFalse(tags.get(RunTags.LOG_MODEL_HISTORY).contains("python_function"));
+            assertEquals(mlflow3(), s.loggedModels(), "capability probe matches the server line");
+            if (!mlflow3()) {
+                assertTrue(tags.get(RunTags.LOG_MODEL_HISTORY).contains("eimf_ibim"), "runs/log-model recorded the model");
+                assertFalse(tags.get(RunTags.LOG_MODEL_HISTORY).contains("python_function"));
+            } else {
+                MlflowServer.LoggedModel lm = s.findLoggedModel(r.getInfo().getExperimentId(), remoteId, "model")
+                        .orElseThrow();
+                assertEquals("LOGGED_MODEL_READY", lm.status());
+                assertEquals(remoteId, lm.sourceRunId());
+                com.fasterxml.jackson.databind.JsonNode got = s.rest().get("mlflow/runs/get", Map.of("run_id", remoteId));
+                assertEquals(lm.modelId(), got.path("run").path("outputs").path("model_outputs").path(0).path("model_id")
+                        .asText(), "the logged model is an output of its run: " + got.path("run").path("outputs"));
+            }
             Service.Run child = s.getRun(childRemote);
             assertEquals(remoteId, child.getData().getTagsList().stream()
                     .filter(x -> x.getKey().equals(RunTags.PARENT_RUN_ID)).findFirst().orElseThrow().getValue(),
                     "nested run points at the server id of its parent");
             String root = s.artifactRoot(remoteId);
             List<String> top = s.list(root).stream().map(MlflowRestClient.ArtifactEntry::name).toList();
-            assertTrue(top.containsAll(List.of("config", "curves", "metrics.json", "model")), "artifacts: " + top);
+            assertTrue(top.containsAll(List.of("config", "curves", "metrics.json")), "artifacts: " + top);
+            assertEquals(!mlflow3(), top.contains("model"), "MLflow 3 keeps the model's files under the model: " + top);
             Path ml = tmp.resolve("MLmodel.remote");
-            s.download(root + "/model/MLmodel", ml);
+            String modelRoot = modelRoot(s, remoteId, mlflow3());
+            s.download(modelRoot + "/MLmodel", ml);
             String mlmodel = Files.readString(ml);
             assertTrue(mlmodel.contains("eimf_ibim") && mlmodel.contains("run_id: " + remoteId), mlmodel);
+            if (mlflow3()) assertTrue(mlmodel.contains("model_id: m-"), mlmodel);
+            List<String> modelFiles = s.list(modelRoot).stream().map(MlflowRestClient.ArtifactEntry::name).sorted().toList();
+            assertEquals(List.of("MLmodel", "model.json", "weights"), modelFiles);
         }
     }
 
@@ -138,16 +172,29 @@ public abstract class MlflowContract {
     @Test
     void registeredModelAndVersionAreNotDuplicatedWhenTheServerFailsAfterApplying() throws Exception {
         String localId;
+        // MLflow 3: the logged model's create is applied, then answered 503; the re-send must find it, not add one.
+        proxy.failAfterForwarding("/api/2.0/mlflow/logged-models", 1);
         try (RunTracker t = tracker(proxy.uri(), System.err)) {
             localId = Fixtures.trainingRun(t, "reg-" + unique, 0.1, tmp).runId();
         }
         String remoteId = new LocalFileStore(tmp.resolve("mlruns")).readRun(localId).tags().get(RunTags.REMOTE_RUN_ID);
+        if (mlflow3()) {
+            try (MlflowServer s = server(serverUri())) {
+                String exp = s.getRun(remoteId).getInfo().getExperimentId();
+                JsonNode found = s.rest().post("mlflow/logged-models/search", MlflowRestClient.body("experiment_ids",
+                        List.of(exp), "filter", "source_run_id = '" + remoteId + "'"));
+                assertEquals(1, found.path("models").size(), "one logged model despite the 503: " + found);
+                assertEquals(1, proxy.count("POST", "/mlflow/logged-models"), "the create was sent once");
+            }
+        }
         String name = "eimf-dup-" + unique;
         try (ModelRegistry reg = new RemoteModelRegistry(server(proxy.uri()))) {
             proxy.failAfterForwarding("/api/2.0/mlflow/registered-models/create", 1);
             proxy.failAfterForwarding("/api/2.0/mlflow/model-versions/create", 1);
             ModelRegistry.Created c = io.eimf.mlflow.registry.Promotions.register(reg, remoteId, "model", name);
             assertEquals("1", c.version().version());
+            assertEquals(mlflow3(), c.version().source().startsWith("models:/m-"),
+                    "MLflow 3 registers from the logged model: " + c.version().source());
             assertEquals(1, proxy.count("POST", "/registered-models/create"));
             assertEquals(1, proxy.count("POST", "/model-versions/create"));
             assertEquals(1, reg.versions(name).size(), "exactly one version despite the 503");
@@ -185,7 +232,7 @@ public abstract class MlflowContract {
             assertEquals(3, c.getMetricHistory(remoteId, "test.recall_at_50").size());
             assertEquals(local.readRun(localId).startTime(), r.getInfo().getStartTime(), "start time kept from the offline run");
             Path back = tmp.resolve("back.bin");
-            s.download(s.artifactRoot(remoteId) + "/model/weights/item_embeddings.bin", back);
+            s.download(modelRoot(s, remoteId, mlflow3()) + "/weights/item_embeddings.bin", back);
             assertArrayEquals(Files.readAllBytes(local.artifactsDir(localId).resolve("model/weights/item_embeddings.bin")),
                     Files.readAllBytes(back));
         }
@@ -228,6 +275,7 @@ public abstract class MlflowContract {
             for (int i = 0; i < 150; i++) run.logParam("p" + i, i);
             for (int i = 0; i < 120; i++) run.setTag("t" + i, "v" + i);
             for (int step = 0; step < 1500; step++) run.logMetric("train.loss", 1.0 / (step + 1), step, 1_000_000L + step);
+            run.logModel(Fixtures.modelFolder(tmp.resolve("big-model"), 5), "model", Fixtures.DESCRIPTOR);
         }
         CliResult r = Fixtures.eimf("mlflow", "sync", "--local", store.toString(), "--tracking-uri", proxy.uri());
         assertEquals(0, r.exit(), r.err());
@@ -237,6 +285,11 @@ public abstract class MlflowContract {
             assertEquals(1500, c.getMetricHistory(remoteId, "train.loss").size());
             Service.Run run = s.getRun(remoteId);
             assertEquals(150, run.getData().getParamsCount());
+            if (mlflow3()) {
+                String id = s.findLoggedModel(run.getInfo().getExperimentId(), remoteId, "model").orElseThrow().modelId();
+                JsonNode lm = s.rest().get("mlflow/logged-models/" + id, Map.of()).path("model");
+                assertEquals(150, lm.path("data").path("params").size(), "the logged model carries all the run's params");
+            }
             assertTrue(run.getData().getTagsList().stream().filter(x -> x.getKey().matches("t[0-9]+")).count() == 120);
         }
     }

@@ -9,8 +9,10 @@ import io.eimf.core.cli.UsageException;
 import io.eimf.core.io.AtomicOutput;
 import io.eimf.core.json.Json;
 import io.eimf.mlflow.cli.Backends;
+import io.eimf.mlflow.local.LocalFileStore;
 import io.eimf.mlflow.registry.ModelRegistry;
 import io.eimf.mlflow.registry.ModelVersionInfo;
+import io.eimf.mlflow.tracking.RunTags;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -59,6 +61,7 @@ public final class SelectCommand implements Command {
         List<Map<String, Object>> rows = new ArrayList<>();
         Map<String, Object> best = null;
         double bestValue = Double.NEGATIVE_INFINITY;
+        LocalFileStore store = Backends.local(cl, ctx);
         try (ModelRegistry reg = Backends.registry(cl, ctx)) {
             List<ModelVersionInfo> versions = reg.versions(name);
             for (String c : cands) {
@@ -71,7 +74,10 @@ public final class SelectCommand implements Command {
                 if (v == null || !v.isNumber()) {
                     throw new EimfException(runJson + ": no validation metric '" + metric + "' (has " + r.path("valid") + ")");
                 }
-                String version = versions.stream().filter(x -> x.runId().equals(runId) || x.source().contains(runId))
+                // With a server, the version names the server's copy of the run (register syncs the local run first).
+                String serverRunId = serverRunId(store, runId);
+                String version = versions.stream().filter(x -> x.runId().equals(runId) || x.source().contains(runId)
+                                || (serverRunId != null && x.runId().equals(serverRunId)))
                         .map(ModelVersionInfo::version).reduce((a, b) -> b).orElseThrow(() -> new EimfException(
                                 "run " + runId + " (" + runJson + ") is not registered as a version of " + name
                                         + " on " + reg.location() + "; run eimf register first"));
@@ -105,5 +111,11 @@ public final class SelectCommand implements Command {
         }
         ctx.out().println("selected " + name + " version " + version + " (max validation " + metric + ")");
         return 0;
+    }
+
+    /** The server run a local run was uploaded to (tag eimf.sync.remote_run_id), or null when local only. */
+    private static String serverRunId(LocalFileStore store, String localRunId) throws java.io.IOException {
+        if (!store.hasRun(localRunId)) return null;
+        return store.readRun(localRunId).tags().get(RunTags.REMOTE_RUN_ID);
     }
 }
