@@ -50,6 +50,20 @@ public final class AtomicOutput {
         }
     }
 
+    /**
+     * Moves a finished temporary directory {@code tmp} (a sibling of {@code target}) into place, as
+     * {@link #directory} does after its writer; for writers that fill the folder elsewhere (a Flink job's final
+     * commit step on a TaskManager). An existing target is replaced only when {@code overwrite} is true.
+     */
+    public static Path install(Path tmp, Path target, boolean overwrite) throws IOException {
+        Path abs = target.toAbsolutePath().normalize();
+        if (Files.exists(abs) && !overwrite) {
+            throw new FileAlreadyExistsException(abs + " already exists (pass --overwrite to replace it)");
+        }
+        replace(tmp, abs);
+        return abs;
+    }
+
     /** Writes one file through a temporary sibling and an atomic rename. */
     public static Path file(Path target, Writer writer) throws IOException {
         Path abs = target.toAbsolutePath().normalize();
