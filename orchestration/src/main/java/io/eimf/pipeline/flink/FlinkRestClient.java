@@ -91,7 +91,17 @@ public final class FlinkRestClient {
         return send(req, "job " + jobId).path("state").asText("UNKNOWN");
     }
 
-    /** The root exception of a failed job, or "" when the cluster gives none. */
+    /** Asks the cluster to cancel a job ({@code PATCH /jobs/:jobid?mode=cancel}); a job already ended is fine. */
+    public void cancel(String jobId) throws IOException, InterruptedException {
+        HttpRequest req = HttpRequest.newBuilder(base.resolve("jobs/" + jobId + "?mode=cancel")).timeout(requestTimeout)
+                .method("PATCH", HttpRequest.BodyPublishers.noBody()).build();
+        send(req, "cancel " + jobId);
+    }
+
+    /**
+     * Why a job failed, from {@code /jobs/:jobid/exceptions}: the first line of the newest failure, or of the
+     * innermost "Caused by" of our own code (a bad line: file:line: reason) when there is one; "" when none.
+     */
     public String failureCause(String jobId) {
         try {
             HttpRequest req = HttpRequest.newBuilder(base.resolve("jobs/" + jobId + "/exceptions"))
@@ -102,8 +112,7 @@ public final class FlinkRestClient {
                 JsonNode h = r.path("exceptionHistory").path("entries");
                 if (h.isArray() && !h.isEmpty()) root = h.get(0).path("stacktrace").asText(h.get(0).path("exceptionName").asText(""));
             }
-            int nl = root.indexOf('\n');
-            return nl > 0 ? root.substring(0, nl) : root;
+            return reason(root);
         } catch (Exception e) {
             return "";
         }
@@ -131,6 +140,22 @@ public final class FlinkRestClient {
         }
     }
 
+    /** The line of a Java stack trace that says why: our own exception if it is in the chain, else the first line. */
+    static String reason(String stacktrace) {
+        String first = null;
+        String ours = null;
+        for (String line : stacktrace.split("\n")) {
+            String l = line.strip();
+            if (first == null && !l.isEmpty()) first = l;
+            if (l.startsWith("Caused by: ")) l = l.substring("Caused by: ".length());
+            if (l.startsWith("io.eimf.")) ours = l;
+        }
+        String r = ours != null ? ours : first == null ? "" : first;
+        int colon = r.indexOf(": ");
+        // "io.eimf.core.cli.EimfException: u.data:7: ..." reads better without the class name.
+        return ours != null && colon > 0 && r.substring(0, colon).endsWith("Exception") ? r.substring(colon + 2) : r;
+    }
+
     private JsonNode send(HttpRequest req, String what) throws IOException, InterruptedException {
         HttpResponse<String> resp;
         try {
@@ -150,8 +175,12 @@ public final class FlinkRestClient {
             JsonNode errs = body.path("errors");
             String msg = errs.isArray() && !errs.isEmpty() ? errs.get(0).asText() : abbreviate(resp.body());
             int nl = msg.indexOf('\n');
+            // Flink puts the whole stack trace in the error; its first line is generic ("Could not execute
+            // application."), the innermost cause says what went wrong.
+            String root = null;
+            for (String line : msg.split("\n")) if (line.strip().startsWith("Caused by: ")) root = line.strip().substring(11);
             throw new EimfException("Flink " + base + " (" + what + "): HTTP " + resp.statusCode() + ": "
-                    + (nl > 0 ? msg.substring(0, nl) : msg));
+                    + (nl > 0 ? msg.substring(0, nl) : msg) + (root != null ? " (cause: " + root + ")" : ""));
         }
         return body;
     }
