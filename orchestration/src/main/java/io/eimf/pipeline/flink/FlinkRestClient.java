@@ -99,8 +99,8 @@ public final class FlinkRestClient {
     }
 
     /**
-     * Why a job failed, from {@code /jobs/:jobid/exceptions}: the first line of the newest failure, or of the
-     * innermost "Caused by" of our own code (a bad line: file:line: reason) when there is one; "" when none.
+     * Why a job failed, from {@code /jobs/:jobid/exceptions}: of the newest failure, the innermost exception of our
+     * own code (a bad line: file:line: reason) when there is one, else its root cause; "" when none.
      */
     public String failureCause(String jobId) {
         try {
@@ -144,13 +144,18 @@ public final class FlinkRestClient {
     static String reason(String stacktrace) {
         String first = null;
         String ours = null;
+        String root = null;
         for (String line : stacktrace.split("\n")) {
             String l = line.strip();
             if (first == null && !l.isEmpty()) first = l;
-            if (l.startsWith("Caused by: ")) l = l.substring("Caused by: ".length());
+            if (l.startsWith("Caused by: ")) {
+                l = l.substring("Caused by: ".length());
+                root = l;
+            }
             if (l.startsWith("io.eimf.")) ours = l;
         }
-        String r = ours != null ? ours : first == null ? "" : first;
+        // Flink wraps task failures ("Recovery is suppressed by NoRestartBackoffTimeStrategy"); the root says why.
+        String r = ours != null ? ours : root != null ? root : first == null ? "" : first;
         int colon = r.indexOf(": ");
         // "io.eimf.core.cli.EimfException: u.data:7: ..." reads better without the class name.
         return ours != null && colon > 0 && r.substring(0, colon).endsWith("Exception") ? r.substring(colon + 2) : r;
