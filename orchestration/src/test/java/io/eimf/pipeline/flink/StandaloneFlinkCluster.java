@@ -131,6 +131,20 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts a cluster outside the tests (docs/DEPLOY.md): {@code DIR [TASKMANAGERS [SLOTS]]}; prints the REST URL
+     * and runs until killed (the processes stop with it).
+     */
+    public static void main(String[] args) throws Exception {
+        Path d = Path.of(args.length > 0 ? args[0] : "target/flink-standalone").toAbsolutePath();
+        StandaloneFlinkCluster c = start(d, args.length > 1 ? Integer.parseInt(args[1]) : 1,
+                args.length > 2 ? Integer.parseInt(args[2]) : 2);
+        Runtime.getRuntime().addShutdownHook(new Thread(c::close));
+        System.out.println("Flink standalone session cluster at " + c.url() + " (conf and logs in " + d + ")");
+        System.out.flush();
+        Thread.sleep(Long.MAX_VALUE);
+    }
+
     /** The REST endpoint, e.g. http://127.0.0.1:40123. */
     public String url() {
         return "http://127.0.0.1:" + restPort;
