@@ -23,6 +23,8 @@ import java.util.List;
  * dead run, so re-attaching could not use it).
  */
 public final class FlinkRestExecutor implements TaskExecutor {
+    /** The job jar's entry point of {@code eimf cluster}. */
+    public static final String CLUSTER_ENTRY_CLASS = "io.eimf.flink.cluster.ClusterJob";
     private final FlinkRestClient client;
     private final Path jar;
     private final String entryClass;
@@ -147,8 +149,9 @@ public final class FlinkRestExecutor implements TaskExecutor {
             args.add(argv.get(i));
         }
         cancelLeftover(task, log);
-        log.note("running " + entryClass + " from jar " + id + " with " + String.join(" ", args));
-        String jobId = client.runJar(id, entryClass, args, null);
+        String main = entryClassFor(task.kind());
+        log.note("running " + main + " from jar " + id + " with " + String.join(" ", args));
+        String jobId = client.runJar(id, main, args, null);
         log.note("submitted Flink job " + jobId);
         inFlight.add(jobId);
         Path rec = null;
@@ -184,6 +187,11 @@ public final class FlinkRestExecutor implements TaskExecutor {
             throw new EimfException(msg);
         }
         return 0;
+    }
+
+    /** The job jar's entry class for a task kind: {@code cluster} has its own; the rest use the configured one. */
+    String entryClassFor(String kind) {
+        return kind.equals("cluster") ? CLUSTER_ENTRY_CLASS : entryClass;
     }
 
     @Override

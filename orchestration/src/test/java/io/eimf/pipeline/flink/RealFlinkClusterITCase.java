@@ -229,6 +229,9 @@ class RealFlinkClusterITCase {
             "    kind: prepare",
             "    args: {input: \"${params.input}\", format: ml-100k, parallelism: \"2\"}",
             "    inputs: [\"${params.input}\"]",
+            "  cluster:",
+            "    kind: cluster",
+            "    args: {data: \"${prepare}\", k: \"5\", samples-per-cluster: \"2\", min-interactions: \"10\"}",
             "");
 
     static PipelineRunner.Report runPipeline(Path input, Path work) throws Exception {
@@ -240,10 +243,40 @@ class RealFlinkClusterITCase {
 
     @Test
     @Order(5)
+    void theClusterJobRunsOnTheClusterAndWritesTheSameBytesAsTheCommand() throws Exception {
+        List<String> common = List.of("--data", expected.dir().toString(), "--k", "5", "--samples-per-cluster", "2",
+                "--min-interactions", "10", "--parallelism", "2");
+        Path embedded = dir.resolve("clusters-embedded");
+        List<String> cmd = new ArrayList<>(List.of("cluster", "--out", embedded.toString()));
+        cmd.addAll(common);
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int rc = new io.eimf.core.cli.Eimf(List.of(new io.eimf.flink.cluster.ClusterCommand()),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8)).run(cmd.toArray(String[]::new));
+        assertEquals(0, rc, err.toString());
+        Path onCluster = dir.resolve("clusters-rest");
+        List<String> args = new ArrayList<>(List.of("--out", onCluster.toString()));
+        args.addAll(common);
+        String job = client.runJar(jarId, FlinkRestExecutor.CLUSTER_ENTRY_CLASS, args, null);
+        assertEquals("FINISHED", awaitState(job), () -> client.failureCause(job));
+        for (String f : List.of("assignments.tsv", "samples.tsv", "centroids.tsv")) {
+            assertArrayEquals(Files.readAllBytes(embedded.resolve(f)), Files.readAllBytes(onCluster.resolve(f)), f);
+        }
+        JsonNode a = Json.mapper().readTree(embedded.resolve("manifest.json").toFile());
+        JsonNode b = Json.mapper().readTree(onCluster.resolve("manifest.json").toFile());
+        assertEquals(a.path("contentHash"), b.path("contentHash"));
+        assertEquals(a.path("inertiaHistory"), b.path("inertiaHistory"));
+    }
+
+    @Test
+    @Order(6)
     void thePipelineRunnerRunsItsFlinkTaskOnTheClusterAndReportsAFailedJobsReason() throws Exception {
         PipelineRunner.Report ok = runPipeline(data, dir.resolve("work"));
         assertTrue(ok.ok(), ok.tasks().toString());
         assertSameAsExpected(ok.results().get("prepare").output());
+        assertTrue(Files.readString(ok.results().get("cluster").dir().resolve("task.json")).contains("flink@"),
+                "the cluster task ran on the cluster");
+        assertTrue(Files.exists(ok.results().get("cluster").output().resolve("samples.tsv")));
 
         Path bad = dir.resolve("bad-pipeline");
         writeMovieLens(bad, 300, 120, 7, "5\t6\t4", null);
@@ -255,7 +288,7 @@ class RealFlinkClusterITCase {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void aTaskManagerKilledMidJobFailsTheRunnersTaskWithTheClustersReasonAndNothingHangs() throws Exception {
         Path big = dir.resolve("big");
         writeMovieLens(big, 40_000, 3000, 11, null, null);
