@@ -150,9 +150,7 @@ public final class ClusterJob {
         } catch (IOException e) {
             throw new EimfException(e.getMessage(), e);
         }
-        String protocol = ds.manifest().split() == null ? "?" : ds.manifest().split().protocol();
         ProfileFeatures features = featuresFor(o, ds);
-        String model = features.embeddingModel();
 
         Path abs = o.out().toAbsolutePath().normalize();
         if (Files.exists(abs) && !o.overwrite()) {
