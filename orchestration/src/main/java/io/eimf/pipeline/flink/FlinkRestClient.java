@@ -87,8 +87,13 @@ public final class FlinkRestClient {
 
     /** The job's current state (CREATED, RUNNING, FINISHED, FAILED, ...). */
     public String jobState(String jobId) throws IOException, InterruptedException {
+        return job(jobId).path("state").asText("UNKNOWN");
+    }
+
+    /** {@code GET /jobs/:jobid}: state, duration (ms), vertices. */
+    public JsonNode job(String jobId) throws IOException, InterruptedException {
         HttpRequest req = HttpRequest.newBuilder(base.resolve("jobs/" + jobId)).timeout(requestTimeout).GET().build();
-        return send(req, "job " + jobId).path("state").asText("UNKNOWN");
+        return send(req, "job " + jobId);
     }
 
     /** Asks the cluster to cancel a job ({@code PATCH /jobs/:jobid?mode=cancel}); a job already ended is fine. */
