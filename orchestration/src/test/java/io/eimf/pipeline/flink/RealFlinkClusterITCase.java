@@ -329,8 +329,8 @@ class RealFlinkClusterITCase {
         ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
         int rc = new io.eimf.core.cli.Eimf(List.of(new BenchFlinkClusterCommand()),
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8))
-                .run("bench", "flink-cluster", "--flink-url", cluster.url(), "--input", data.toString(), "--runs", "1",
-                        "--flink-jar", jar.toString(), "--work", dir.resolve("bench").toString());
+                .run(new String[] {"bench", "flink-cluster", "--flink-url", cluster.url(), "--input", data.toString(),
+                    "--runs", "1", "--flink-jar", jar.toString(), "--work", dir.resolve("bench").toString()});
         assertEquals(0, rc, err.toString());
         String table = out.toString();
         assertTrue(table.contains("content hash: identical in every run"), table);
