@@ -144,6 +144,22 @@ class RealFlinkClusterITCase {
     }
 
     @Test
+    @Order(1)
+    void movieLens100kThroughRestHasTheEmbeddedRunsContentHash() throws Exception {
+        var ml = io.eimf.core.testing.SharedFiles.movieLens100k();
+        org.junit.jupiter.api.Assumptions.assumeTrue(ml.isPresent(), "../shared/data/ml-100k absent (optional data)");
+        Path out = dir.resolve("ml100k-rest");
+        String job = client.runJar(jarId, PREPARE, prepareArgs(ml.get(), out), null);
+        assertEquals("FINISHED", awaitState(job), () -> client.failureCause(job));
+        Path reference = InMemoryPreparer.run(new PrepareOptions("ml-100k", ml.get(), dir.resolve("ml100k-memory")), null)
+                .dir();
+        DatasetManifest a = Json.read(reference.resolve(PreparedDataset.MANIFEST), DatasetManifest.class);
+        DatasetManifest b = Json.read(out.resolve(PreparedDataset.MANIFEST), DatasetManifest.class);
+        assertEquals(a.contentHash(), b.contentHash());
+        assertEquals(a.counts(), b.counts());
+    }
+
+    @Test
     @Order(2)
     void aBadMetadataLineFailsTheJobWithFileAndLineAndTheTaskManagerStaysUp() throws Exception {
         Path bad = dir.resolve("bad-item");
