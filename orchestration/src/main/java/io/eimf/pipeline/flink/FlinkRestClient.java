@@ -3,7 +3,6 @@ package io.eimf.pipeline.flink;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.eimf.core.cli.EimfException;
 import io.eimf.core.json.Json;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -51,15 +50,15 @@ public final class FlinkRestClient {
     /** Uploads a job jar and returns its id on the cluster (the stored file name). */
     public String uploadJar(Path jar) throws IOException, InterruptedException {
         String boundary = "eimf-" + UUID.randomUUID();
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"jarfile\"; filename=\""
+        byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"jarfile\"; filename=\""
                 + jar.getFileName() + "\"\r\nContent-Type: application/x-java-archive\r\n\r\n")
-                .getBytes(StandardCharsets.UTF_8));
-        body.writeBytes(Files.readAllBytes(jar));
-        body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+                .getBytes(StandardCharsets.UTF_8);
+        byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
+        // Streamed from the file: the job jar is ~190 MB, which a small runner heap cannot hold twice.
         HttpRequest req = HttpRequest.newBuilder(base.resolve("jars/upload")).timeout(requestTimeout)
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build();
+                .POST(HttpRequest.BodyPublishers.concat(HttpRequest.BodyPublishers.ofByteArray(head),
+                        HttpRequest.BodyPublishers.ofFile(jar), HttpRequest.BodyPublishers.ofByteArray(tail))).build();
         JsonNode r = send(req, "upload " + jar.getFileName());
         String filename = r.path("filename").asText("");
         if (!"success".equals(r.path("status").asText()) || filename.isEmpty()) {

@@ -304,6 +304,51 @@ class RealFlinkClusterITCase {
     }
 
     @Test
+    @Order(6)
+    void aRunnerKilledWithSigkillLeavesNoJobUnaccountedTheNextRunCancelsItAndFinishes() throws Exception {
+        Path big = dir.resolve("big-resume");
+        writeMovieLens(big, 40_000, 3000, 13, null, null);
+        Path yaml = Files.writeString(dir.resolve("flink-real.yaml"), PIPELINE);
+        Path work = dir.resolve("work-killed");
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(StandaloneFlinkCluster.JAVA_OPTS);
+        cmd.addAll(List.of("-Xmx512m", "-cp", System.getProperty("java.class.path"), "io.eimf.core.cli.Eimf",
+                "pipeline", "run", yaml.toString(), "--work", work.toString(), "--flink-url", cluster.url(),
+                "--flink-jar", jar.toString(), "--until", "prepare", "--set", "input=" + big));
+        Process runner = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("killed-runner.log").toFile()).start();
+        Path record = work.resolve("flink-jobs").resolve("prepare.json");
+        String job = null;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        try {
+            while (job == null && System.nanoTime() < deadline && runner.isAlive()) {
+                if (Files.exists(record)) {
+                    String j = Json.mapper().readTree(record.toFile()).path("job").asText();
+                    if (client.jobState(j).equals("RUNNING")) job = j;
+                }
+                if (job == null) Thread.sleep(50);
+            }
+        } finally {
+            runner.destroyForcibly(); // SIGKILL: no shutdown hook runs
+            runner.waitFor(10, TimeUnit.SECONDS);
+        }
+        assertTrue(job != null, "the runner recorded a running job:\n" + Files.readString(dir.resolve("killed-runner.log")));
+        assertEquals("RUNNING", client.jobState(job), "the killed runner's job runs on, unaccounted so far");
+
+        PipelineRunner.Report r = runPipelineUntilPrepare(big, work);
+        assertEquals("CANCELED", client.jobState(job), "the next run cancelled the leftover job");
+        assertTrue(r.tasks().get("prepare").state().equals("done"), r.tasks().toString());
+        assertFalse(Files.exists(record));
+    }
+
+    static PipelineRunner.Report runPipelineUntilPrepare(Path input, Path work) throws Exception {
+        PipelineSpec spec = PipelineSpecReader.parse(PIPELINE, "flink-real.yaml");
+        RunOptions o = new RunOptions(work).param("input", input.toString()).flinkUrl(cluster.url()).flinkJar(jar)
+                .until("prepare").progress(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        return new PipelineRunner(spec, o).run();
+    }
+
+    @Test
     @Order(7)
     void aTaskManagerKilledMidJobFailsTheRunnersTaskWithTheClustersReasonAndNothingHangs() throws Exception {
         Path big = dir.resolve("big");
