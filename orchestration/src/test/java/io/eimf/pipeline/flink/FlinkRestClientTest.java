@@ -29,8 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Tests the Flink REST submission against a test double of a Flink JobManager's REST endpoint (a JDK HttpServer
  * answering /jars/upload, /jars/:id/run, /jobs/:id and /jobs/:id/exceptions with the JSON shapes Flink's REST API
- * documents). A real Flink cluster is an external service that cannot run in unit tests here; the compose file
- * (docker-compose.yml) runs the real one.
+ * documents), for the paths a real cluster makes hard to provoke (a job left by a killed runner, exact error
+ * shapes). {@link RealFlinkClusterITCase} runs the same client against a real standalone cluster.
  */
 class FlinkRestClientTest {
     @TempDir
