@@ -31,6 +31,7 @@ import java.util.stream.Stream;
 public final class AtomicOutput {
     private static final String TMP = ".tmp-";
     private static final String OLD = ".old-";
+    private static final String JOB_TMP = ".job-tmp-";
     private static final long PID = ProcessHandle.current().pid();
 
     private AtomicOutput() {}
@@ -67,6 +68,32 @@ public final class AtomicOutput {
             if (e instanceof RuntimeException re) throw re;
             throw new IOException(e.getMessage(), e);
         }
+    }
+
+    /**
+     * A fresh temporary sibling of {@code target} for a writer in another process, possibly on another host (a
+     * Flink job's tasks on TaskManagers), to be moved into place with {@link #install}. Its name carries no pid, and
+     * {@link #recover} never removes it: a pid is meaningless across hosts, and the job may still be running.
+     */
+    public static Path jobTemporary(Path target) {
+        Path abs = target.toAbsolutePath().normalize();
+        return abs.resolveSibling("." + abs.getFileName() + JOB_TMP + UUID.randomUUID());
+    }
+
+    /**
+     * Moves a finished temporary directory {@code tmp} (from {@link #jobTemporary}) into place, as
+     * {@link #directory} does after its writer: fsync, then an atomic replace. An existing target is replaced only
+     * when {@code overwrite} is true.
+     */
+    public static Path install(Path tmp, Path target, boolean overwrite) throws IOException {
+        Path abs = target.toAbsolutePath().normalize();
+        recover(abs);
+        if (Files.exists(abs) && !overwrite) {
+            throw new FileAlreadyExistsException(abs + " already exists (pass --overwrite to replace it)");
+        }
+        syncTree(tmp);
+        replace(tmp, abs);
+        return abs;
     }
 
     /** Writes one file through a temporary sibling, fsync and an atomic rename (which replaces in one step). */

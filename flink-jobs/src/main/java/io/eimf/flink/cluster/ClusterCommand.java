@@ -63,19 +63,9 @@ public final class ClusterCommand implements Command {
     public int run(CommandLine cl, CommandContext ctx) throws Exception {
         int parallelism = Args.intValue(cl, "parallelism", 1);
         if (parallelism < 1) throw new UsageException("--parallelism must be at least 1");
-        KMeans.Config km;
         ClusterJob.Options o;
         try {
-            km = new KMeans.Config(Args.intValue(cl, "k", DEFAULT_K), Args.longValue(cl, "seed", DEFAULT_SEED),
-                    Args.intValue(cl, "max-iterations", DEFAULT_MAX_ITERATIONS),
-                    Args.doubleValue(cl, "tolerance", DEFAULT_TOLERANCE),
-                    Args.intValue(cl, "init-sample", DEFAULT_INIT_SAMPLE));
-            o = new ClusterJob.Options(ctx.path(Args.required(cl, "data")), ctx.path(Args.required(cl, "out")),
-                    Args.choice(cl, "features", ProfileFeatures.CATEGORIES, ProfileFeatures.CATEGORIES,
-                            ProfileFeatures.TEXT),
-                    cl.getOptionValue("embedding-model", DEFAULT_EMBEDDING_MODEL), km,
-                    Args.intValue(cl, "samples-per-cluster", DEFAULT_M),
-                    Args.intValue(cl, "min-interactions", DEFAULT_L), cl.hasOption("overwrite"));
+            o = parse(cl, ctx::path);
         } catch (io.eimf.core.cli.EimfException e) {
             throw new UsageException(e.getMessage());
         }
@@ -85,6 +75,19 @@ public final class ClusterCommand implements Command {
         }
         print(r, o.out(), ctx);
         return 0;
+    }
+
+    /** The run's options from a parsed command line (shared with the job jar's entry point). */
+    static ClusterJob.Options parse(CommandLine cl, java.util.function.Function<String, java.nio.file.Path> path) {
+        KMeans.Config km = new KMeans.Config(Args.intValue(cl, "k", DEFAULT_K), Args.longValue(cl, "seed", DEFAULT_SEED),
+                Args.intValue(cl, "max-iterations", DEFAULT_MAX_ITERATIONS),
+                Args.doubleValue(cl, "tolerance", DEFAULT_TOLERANCE),
+                Args.intValue(cl, "init-sample", DEFAULT_INIT_SAMPLE));
+        return new ClusterJob.Options(path.apply(Args.required(cl, "data")), path.apply(Args.required(cl, "out")),
+                Args.choice(cl, "features", ProfileFeatures.CATEGORIES, ProfileFeatures.CATEGORIES, ProfileFeatures.TEXT),
+                cl.getOptionValue("embedding-model", DEFAULT_EMBEDDING_MODEL), km,
+                Args.intValue(cl, "samples-per-cluster", DEFAULT_M),
+                Args.intValue(cl, "min-interactions", DEFAULT_L), cl.hasOption("overwrite"));
     }
 
     static void print(ClusterJob.Outcome r, java.nio.file.Path dir, CommandContext ctx) {

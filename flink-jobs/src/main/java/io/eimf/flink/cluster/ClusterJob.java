@@ -17,6 +17,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.DefaultParser;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.connector.file.src.reader.TextLineInputFormat;
@@ -58,6 +60,88 @@ public final class ClusterJob {
 
     private ClusterJob() {}
 
+    /**
+     * Entry point of the job jar ({@code flink run -c io.eimf.flink.cluster.ClusterJob ...}, the REST API, the web
+     * UI), with {@code eimf cluster}'s options: one self-contained job that profiles the users in parallel and, in
+     * its last task, runs k-means over the profiles held in memory ({@link KMeans#fitLocal}), assigns, picks the
+     * samples and writes the clusters folder atomically; the same bytes as {@code eimf cluster} at the same
+     * {@code --parallelism}. Attached, it prints where it wrote; detached, the job id.
+     */
+    public static void main(String[] args) throws Exception {
+        CommandLine cl = new DefaultParser().parse(new ClusterCommand().options(), args);
+        Options o = ClusterCommand.parse(cl, Path::of);
+        PreparedDataset ds;
+        try {
+            ds = PreparedDataset.read(o.dataset());
+        } catch (IOException e) {
+            throw new EimfException(e.getMessage(), e);
+        }
+        ProfileFeatures features = featuresFor(o, ds);
+        Path abs = o.out().toAbsolutePath().normalize();
+        if (Files.exists(abs) && !o.overwrite()) {
+            throw new EimfException(abs + " already exists (pass --overwrite to replace it)");
+        }
+        org.apache.flink.configuration.Configuration conf = new org.apache.flink.configuration.Configuration();
+        conf.set(org.apache.flink.configuration.ExecutionOptions.RUNTIME_MODE,
+                org.apache.flink.api.common.RuntimeExecutionMode.BATCH);
+        conf.set(org.apache.flink.configuration.RestartStrategyOptions.RESTART_STRATEGY, "none");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        if (cl.hasOption("parallelism")) env.setParallelism(io.eimf.core.cli.Args.intValue(cl, "parallelism", 1));
+        int p = env.getParallelism();
+        FileSource<String> lines = FileSource.forRecordStreamFormat(new TextLineInputFormat(),
+                new org.apache.flink.core.fs.Path(o.dataset().resolve(PreparedDataset.SEQUENCES).toUri())).build();
+        io.eimf.flink.prepare.EndOfInput.apply(
+                        env.fromSource(lines, WatermarkStrategy.noWatermarks(), "sequences.tsv")
+                                .flatMap(features).returns(Profile.class).name("profile users"),
+                        "k-means, assign, samples, write", org.apache.flink.api.common.typeinfo.Types.STRING,
+                        new Finish(args, p))
+                .setParallelism(1)
+                .sinkTo(new org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink<>()).name("done")
+                .setParallelism(1);
+        org.apache.flink.api.common.JobExecutionResult r = env.execute("eimf cluster " + o.dataset().getFileName());
+        if (!r.isJobExecutionResult()) {
+            System.out.println("submitted Flink job " + r.getJobID() + " (detached): it writes " + abs + " when it finishes");
+            return;
+        }
+        ClustersManifest m = io.eimf.core.json.Json.read(abs.resolve(ClusterSet.MANIFEST), ClustersManifest.class);
+        System.out.printf(Locale.ROOT, "wrote %s (content %s; k=%d, %d iterations, inertia %.6f; engine flink p%d)%n",
+                abs, m.contentHash().substring(0, 12), m.k(), m.iterations(), m.inertia(), p);
+    }
+
+    /** The job's last step (one task): k-means over all profiles, assignment, samples, the clusters folder. */
+    static final class Finish implements io.eimf.flink.prepare.EndOfInput<Profile, String> {
+        private final String[] args;
+        private final int parallelism;
+        private transient List<Profile> profiles;
+
+        Finish(String[] args, int parallelism) {
+            this.args = args;
+            this.parallelism = parallelism;
+        }
+
+        @Override
+        public void open(org.apache.flink.streaming.api.operators.StreamingRuntimeContext ctx) {
+            profiles = new ArrayList<>();
+        }
+
+        @Override
+        public void add(Profile p) {
+            profiles.add(p);
+        }
+
+        @Override
+        public void finish(Out<String> out) throws Exception {
+            Options o = ClusterCommand.parse(new DefaultParser().parse(new ClusterCommand().options(), args), Path::of);
+            PreparedDataset ds = PreparedDataset.read(o.dataset());
+            ProfileFeatures features = featuresFor(o, ds);
+            profiles.sort(Comparator.comparingInt(x -> x.user));
+            KMeans.Result r = KMeans.fitLocal(profiles, o.kmeans(), null);
+            List<Assigned> assigned = KMeans.assignLocal(profiles, r.centroids());
+            Outcome written = write(o, ds, features, r, assigned, parallelism, System.err);
+            out.collect(written.manifest().contentHash());
+        }
+    }
+
     /** Runs profiling, k-means, assignment and sample selection, and writes {@code o.out()}. */
     public static Outcome run(Options o, FlinkRuntime rt, PrintStream err) throws Exception {
         PreparedDataset ds;
@@ -66,9 +150,7 @@ public final class ClusterJob {
         } catch (IOException e) {
             throw new EimfException(e.getMessage(), e);
         }
-        String protocol = ds.manifest().split() == null ? "?" : ds.manifest().split().protocol();
         ProfileFeatures features = featuresFor(o, ds);
-        String model = features.embeddingModel();
 
         Path abs = o.out().toAbsolutePath().normalize();
         if (Files.exists(abs) && !o.overwrite()) {
@@ -89,50 +171,58 @@ public final class ClusterJob {
                     inertia, java.util.Arrays.toString(sizes), secs));
             List<Assigned> assigned = KMeans.assign(source, r.centroids(), rt);
 
-            int k = o.kmeans().k();
-            long[] sizes = new long[k];
-            long[] eligible = new long[k];
-            double inertia = 0;
-            List<Assignment> assignments = new ArrayList<>(assigned.size());
-            for (Assigned a : assigned) {
-                UserSequence s = ds.sequences().get(a.user);
-                // Defence in depth: the featuriser already drops them, but a target must never reach a profile.
-                if (s.role() == SplitRole.VALID || s.role() == SplitRole.TEST) {
-                    throw new IllegalStateException("user " + s.rawUser() + " is a " + s.role().label()
-                            + " user but was profiled");
-                }
-                sizes[a.cluster]++;
-                if (a.interactions >= o.minInteractions()) eligible[a.cluster]++;
-                inertia += a.distance * a.distance;
-                assignments.add(new Assignment(a.user, s.rawUser(), a.cluster, a.distance, a.interactions));
-            }
-            List<TypicalSample> samples = TypicalSamples.select(assignments, k, o.samplesPerCluster(),
-                    o.minInteractions());
-            long eligibleUsers = 0;
-            for (long e : eligible) eligibleUsers += e;
-            for (int c = 0; c < k; c++) {
-                if (eligible[c] < o.samplesPerCluster()) {
-                    err.printf("[cluster] warning: cluster %d has %d users with >= %d interactions, fewer than M=%d%n",
-                            c, eligible[c], o.minInteractions(), o.samplesPerCluster());
-                }
-            }
-            List<Long> sizeList = new ArrayList<>();
-            for (long s : sizes) sizeList.add(s);
-            ClustersManifest m = new ClustersManifest(ClusterSet.FORMAT_VERSION,
-                    new ClustersManifest.DatasetRef(o.dataset().toAbsolutePath().normalize().toString(),
-                            ds.manifest().contentHash(), protocol),
-                    promptCutoff(protocol), o.features(), features.dimension(), model, o.kmeans().seed(), k,
-                    o.kmeans().initSample(), o.kmeans().maxIterations(), o.kmeans().tolerance(), r.iterations(),
-                    r.converged(), r.inertiaHistory(), inertia, sizeList, assigned.size(), o.samplesPerCluster(),
-                    o.minInteractions(), eligibleUsers, samples.size(), rt.parallelism(), null, null, null);
-            ClustersManifest[] sealed = new ClustersManifest[1];
-            float[][] centroids = r.centroids();
-            AtomicOutput.directory(abs, o.overwrite(), tmp ->
-                    sealed[0] = ClusterSet.write(tmp, m, assignments, samples, centroids, sizes));
-            return new Outcome(sealed[0], samples, eligible, r);
+            return write(o, ds, features, r, assigned, rt.parallelism(), err);
         } finally {
             AtomicOutput.deleteRecursively(work);
         }
+    }
+
+    /** Everything after k-means: assignments, typical samples, the manifest, and the clusters folder (atomically). */
+    static Outcome write(Options o, PreparedDataset ds, ProfileFeatures features, KMeans.Result r,
+                         List<Assigned> assigned, int parallelism, PrintStream err) throws IOException {
+        String protocol = ds.manifest().split() == null ? "?" : ds.manifest().split().protocol();
+        String model = features.embeddingModel();
+        int k = o.kmeans().k();
+        long[] sizes = new long[k];
+        long[] eligible = new long[k];
+        double inertia = 0;
+        List<Assignment> assignments = new ArrayList<>(assigned.size());
+        for (Assigned a : assigned) {
+            UserSequence s = ds.sequences().get(a.user);
+            // Defence in depth: the featuriser already drops them, but a target must never reach a profile.
+            if (s.role() == SplitRole.VALID || s.role() == SplitRole.TEST) {
+                throw new IllegalStateException("user " + s.rawUser() + " is a " + s.role().label()
+                        + " user but was profiled");
+            }
+            sizes[a.cluster]++;
+            if (a.interactions >= o.minInteractions()) eligible[a.cluster]++;
+            inertia += a.distance * a.distance;
+            assignments.add(new Assignment(a.user, s.rawUser(), a.cluster, a.distance, a.interactions));
+        }
+        List<TypicalSample> samples = TypicalSamples.select(assignments, k, o.samplesPerCluster(),
+                o.minInteractions());
+        long eligibleUsers = 0;
+        for (long e : eligible) eligibleUsers += e;
+        for (int c = 0; c < k; c++) {
+            if (eligible[c] < o.samplesPerCluster()) {
+                err.printf("[cluster] warning: cluster %d has %d users with >= %d interactions, fewer than M=%d%n",
+                        c, eligible[c], o.minInteractions(), o.samplesPerCluster());
+            }
+        }
+        List<Long> sizeList = new ArrayList<>();
+        for (long s : sizes) sizeList.add(s);
+        ClustersManifest m = new ClustersManifest(ClusterSet.FORMAT_VERSION,
+                new ClustersManifest.DatasetRef(o.dataset().toAbsolutePath().normalize().toString(),
+                        ds.manifest().contentHash(), protocol),
+                promptCutoff(protocol), o.features(), features.dimension(), model, o.kmeans().seed(), k,
+                o.kmeans().initSample(), o.kmeans().maxIterations(), o.kmeans().tolerance(), r.iterations(),
+                r.converged(), r.inertiaHistory(), inertia, sizeList, assigned.size(), o.samplesPerCluster(),
+                o.minInteractions(), eligibleUsers, samples.size(), parallelism, null, null, null);
+        ClustersManifest[] sealed = new ClustersManifest[1];
+        float[][] centroids = r.centroids();
+        AtomicOutput.directory(o.out().toAbsolutePath().normalize(), o.overwrite(), tmp ->
+                sealed[0] = ClusterSet.write(tmp, m, assignments, samples, centroids, sizes));
+        return new Outcome(sealed[0], samples, eligible, r);
     }
 
     /** The words recorded as the prompt cutoff for a split protocol. */

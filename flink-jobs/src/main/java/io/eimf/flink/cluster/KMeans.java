@@ -113,6 +113,80 @@ public final class KMeans {
         return new Result(centroids, inertia, it, converged, sample.size(), initSeconds, seconds);
     }
 
+    /**
+     * The same k-means over profiles held in memory, in one task: the job-on-a-cluster form of {@code eimf cluster}
+     * (one submitted job cannot drive a loop of jobs). The sample, k-means++ and the fixed-point sums are the same
+     * (integer sums do not depend on how profiles are split over subtasks), so the centroids and every later byte
+     * equal {@link #fit}'s.
+     */
+    public static Result fitLocal(List<Profile> byUser, Config c, Listener listener) {
+        if (byUser.size() < c.k()) {
+            throw new EimfException("cannot make k=" + c.k() + " clusters from " + byUser.size() + " profiles");
+        }
+        long t0 = System.nanoTime();
+        double p = Math.min(1.0, (double) c.initSample() / byUser.size());
+        SampleFilter keep = new SampleFilter(p, c.seed());
+        List<Profile> sample = new ArrayList<>();
+        for (Profile x : byUser) if (keep.filter(x)) sample.add(x);
+        float[][] centroids = KMeansPlusPlus.choose(sample, c.k(), c.seed());
+        double initSeconds = (System.nanoTime() - t0) / 1e9;
+        List<Double> inertia = new ArrayList<>();
+        List<Double> seconds = new ArrayList<>();
+        boolean converged = false;
+        int d = byUser.get(0).vector.length;
+        double[] dist = new double[1];
+        int it = 0;
+        while (it < c.maxIterations()) {
+            it++;
+            long s = System.nanoTime();
+            long[] sums = new long[c.k() * d];
+            long[] counts = new long[c.k()];
+            long fixedInertia = 0;
+            for (Profile x : byUser) {
+                if (x.vector.length != d) {
+                    throw new IllegalStateException("user " + x.user + ": profile has " + x.vector.length
+                            + " values, centroids have " + d);
+                }
+                int j = VectorMath.nearest(centroids, x.vector, dist);
+                counts[j]++;
+                fixedInertia = Math.addExact(fixedInertia, Math.round(dist[0] * VectorMath.INERTIA_SCALE));
+                for (int i = 0; i < d; i++) sums[j * d + i] = Math.addExact(sums[j * d + i], VectorMath.fixed(x.vector[i], x.user));
+            }
+            double in = fixedInertia / VectorMath.INERTIA_SCALE;
+            boolean moved = false;
+            float[][] next = new float[c.k()][];
+            for (int j = 0; j < c.k(); j++) {
+                if (counts[j] == 0) {
+                    next[j] = centroids[j];
+                    continue;
+                }
+                next[j] = new float[d];
+                for (int i = 0; i < d; i++) next[j][i] = (float) (sums[j * d + i] / VectorMath.SUM_SCALE / counts[j]);
+                moved |= !Arrays.equals(next[j], centroids[j]);
+            }
+            centroids = next;
+            double secs = (System.nanoTime() - s) / 1e9;
+            seconds.add(secs);
+            double prev = inertia.isEmpty() ? Double.NaN : inertia.get(inertia.size() - 1);
+            inertia.add(in);
+            if (listener != null) listener.iteration(it, in, counts, secs);
+            if (c.tolerance() > 0 && (!moved
+                    || (!Double.isNaN(prev) && prev > 0 && Math.abs(prev - in) / prev < c.tolerance()))) {
+                converged = true;
+                break;
+            }
+        }
+        return new Result(centroids, inertia, it, converged, sample.size(), initSeconds, seconds);
+    }
+
+    /** {@link #assign} over profiles held in memory, ordered by user. */
+    public static List<Assigned> assignLocal(List<Profile> byUser, float[][] centroids) {
+        AssignOne one = new AssignOne(centroids);
+        List<Assigned> out = new ArrayList<>(byUser.size());
+        for (Profile x : byUser) out.add(one.map(x));
+        return out;
+    }
+
     /** Assigns every profile to its nearest centroid in one bounded job. */
     public static List<Assigned> assign(ProfileSource source, float[][] centroids, FlinkRuntime rt) throws Exception {
         List<Assigned> out = Collect.all(source.build(rt.env()).map(new AssignOne(centroids))

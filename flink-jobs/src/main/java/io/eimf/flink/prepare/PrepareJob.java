@@ -5,6 +5,7 @@ import io.eimf.core.dataset.DatasetManifest;
 import io.eimf.core.dataset.PreparedDataset;
 import io.eimf.core.dataset.SplitRole;
 import io.eimf.core.io.AtomicOutput;
+import io.eimf.core.json.Json;
 import io.eimf.flink.format.FileRange;
 import io.eimf.flink.format.InteractionReader;
 import io.eimf.flink.format.InteractionRecord;
@@ -25,8 +26,6 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.DefaultParser;
 import org.apache.flink.api.common.JobExecutionResult;
@@ -34,19 +33,14 @@ import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.accumulators.ListAccumulator;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.FilterFunction;
-import org.apache.flink.api.common.functions.MapPartitionFunction;
+import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.functions.RichFlatMapFunction;
-import org.apache.flink.api.common.functions.RichMapPartitionFunction;
 import org.apache.flink.api.common.operators.Order;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.connector.sink2.Sink;
-import org.apache.flink.api.connector.sink2.SinkWriter;
-import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.api.java.tuple.Tuple3;
 import org.apache.flink.api.java.tuple.Tuple4;
@@ -63,6 +57,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.streaming.api.functions.co.BroadcastProcessFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
+import org.apache.flink.streaming.api.operators.StreamingRuntimeContext;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 import org.apache.flink.util.SerializedThrowable;
@@ -78,7 +73,9 @@ import org.apache.flink.util.SerializedThrowable;
  * parts by time, items become ranks among the frequent items (p; kept items per subtask and users on side outputs) →
  * [k-core: finish the iteration in one task, then distinct items] → assign ids and roles (1 task, also writes
  * items.jsonl) → broadcast to the formatter (p) → range-partition the UTF-8 lines by dense user id, sort each
- * partition → {@code sequences.part-N}. The client concatenates the parts in order and seals the manifest.
+ * partition → {@code sequences.part-N} → commit (1 task: concatenate the parts in order, hash the input, seal the
+ * manifest, rename the folder into place). The job finishes its own output, so detached submission (REST, web UI,
+ * {@code flink run -d}) writes the same bytes as an attached or embedded run.
  * Output is byte-identical to {@link InMemoryPreparer} for every parallelism.
  */
 public final class PrepareJob {
@@ -86,18 +83,64 @@ public final class PrepareJob {
 
     private PrepareJob() {}
 
-    /** Entry point for {@code flink run} and for tests; exceptions propagate (the Flink CLI prints them). */
+    /**
+     * Entry point for {@code flink run} (attached or {@code -d}), the REST API's {@code POST /jars/:id/run} and the
+     * web UI: builds and submits the job, which writes and commits the dataset itself. Attached, it waits and prints
+     * the summary; detached, it prints the job id and returns. Exceptions propagate (the Flink CLI prints them).
+     */
     public static void main(String[] args) throws Exception {
         CommandLine cl = new DefaultParser().parse(PrepareOptions.cliOptions(), args);
         PrepareOptions o = PrepareOptions.fromCommandLine(cl, Path::of);
-        PrepareResult r = run(o, System.err);
-        System.out.println(r.summary());
+        Launched l = launch(o, System.err);
+        if (!l.attached()) {
+            System.out.println("submitted Flink job " + l.result().getJobID() + " (detached): it writes " + o.out()
+                    + " when it finishes");
+            return;
+        }
+        System.out.println(l.finish().summary());
     }
 
-    /** Runs the job and writes the dataset atomically; progress and warnings go to {@code log}. */
+    /** Runs the job attached (the embedded mini-cluster, or {@code flink run} without -d) and returns its result. */
     public static PrepareResult run(PrepareOptions o, PrintStream log) throws Exception {
+        Launched l = launch(o, log);
+        if (!l.attached()) throw new EimfException("the Flink job was submitted detached; its result is not available here");
+        return l.finish();
+    }
+
+    /** A submitted job: attached, its result is complete; detached, only its id is known. */
+    record Launched(PrepareOptions o, JobExecutionResult result, int parallelism, long t0) {
+        boolean attached() {
+            return result.isJobExecutionResult();
+        }
+
+        /** The run's summary from the committed manifest and the job's accumulators. */
+        PrepareResult finish() throws IOException {
+            DatasetManifest m = Json.read(o.out().resolve(PreparedDataset.MANIFEST), DatasetManifest.class);
+            List<String> examples = new ArrayList<>();
+            for (String name : List.of("badLineExamples", "badItemLineExamples")) {
+                List<String> l = result.getAccumulatorResult(name);
+                if (l != null) examples.addAll(l);
+            }
+            List<String> shown = examples.stream().sorted().limit(InteractionReader.MAX_EXAMPLES).toList();
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            return new PrepareResult(o.out(), m, "flink", parallelism, ms, result.getNetRuntime(), shown,
+                    counter(result, "itemsWithoutMetadata"));
+        }
+    }
+
+    /**
+     * Builds and submits the job. The job is self-contained: its tasks write into a temporary sibling of the output
+     * (created by the tasks, not here), and its last step (one task) concatenates the parts, hashes the input,
+     * writes the manifest and renames the folder into place; so the same jar gives the same bytes embedded,
+     * attached and detached, and a client that goes away cannot pull the folder from under a running job.
+     */
+    static Launched launch(PrepareOptions o, PrintStream log) throws Exception {
         long t0 = System.nanoTime();
         SourceFormat format = o.resolveFormat();
+        Path target = o.out();
+        if (Files.exists(target) && !o.overwrite()) {
+            throw new EimfException(target + " already exists (pass --overwrite to replace it)");
+        }
         List<Path> files = format.interactionFiles(o.input());
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(configuration());
         if (o.parallelism() > 0) env.setParallelism(o.parallelism());
@@ -108,61 +151,17 @@ public final class PrepareJob {
         // bounds the per-range combiner's memory.
         long chunk = Math.min(64L << 20, Math.max(1L << 20, (total + 4L * p - 1) / (4L * p)));
         List<FileRange> ranges = FileRange.split(files, o.input(), chunk);
-
-        JobExecutionResult[] result = new JobExecutionResult[1];
-        DatasetManifest[] sealed = new DatasetManifest[1];
-        // The client hashes the input for the manifest while the mini-cluster starts and the job runs (both leave a
-        // core free for a while), instead of after the job.
-        FutureTask<List<DatasetManifest.SourceFile>> sources =
-                new FutureTask<>(() -> Finishing.sourceFiles(o, Finishing.allFiles(format, o.input())));
-        Thread hashing = new Thread(sources, "eimf-prepare-input-hash");
-        hashing.setDaemon(true);
-        hashing.start();
-        Path dir;
+        Path tmp = AtomicOutput.jobTemporary(target);
+        List<String> allFiles = Finishing.allFiles(format, o.input()).stream().map(Path::toString).toList();
+        build(env, o, format, ranges, allFiles, tmp, p);
+        JobExecutionResult r;
         try {
-            dir = AtomicOutput.directory(o.out(), o.overwrite(), tmp -> {
-                build(env, o, format, ranges, tmp, p);
-                try {
-                    result[0] = env.execute("eimf prepare " + format.name() + " " + o.input().getFileName());
-                } catch (Exception e) {
-                    throw unwrap(e);
-                }
-                JobExecutionResult r = result[0];
-                if (!r.isJobExecutionResult()) {
-                    // flink run -d returns before the job ends: the client could neither read the counts nor seal.
-                    throw new EimfException("the prepare job must run attached (flink run without -d): the client "
-                            + "concatenates the part files and writes the manifest when the job has finished");
-                }
-                long users = counter(r, "users");
-                InteractionReader.Stats stats = new InteractionReader.Stats();
-                stats.raw = counter(r, "raw");
-                stats.belowMinRating = counter(r, "belowMinRating");
-                if (users == 0) throw InMemoryPreparer.empty(o, stats);
-                concatenate(tmp, p);
-                long iterations = Math.max(1, counter(r, "iterations"));
-                Finishing.SplitCounts counts = new Finishing.SplitCounts(users, counter(r, "interactions"),
-                        counter(r, "train"), counter(r, "valid"), counter(r, "test"));
-                List<DatasetManifest.SourceFile> hashed;
-                try {
-                    hashed = sources.get();
-                } catch (ExecutionException e) {
-                    throw e.getCause() instanceof Exception c ? c : e;
-                }
-                DatasetManifest m = Finishing.manifestOf(o, format, hashed, counts, counter(r, "items"), stats.raw,
-                        counter(r, "badLines"), (int) iterations);
-                sealed[0] = PreparedDataset.seal(tmp, m);
-            });
-        } finally {
-            sources.cancel(true); // no-op once done; stops the hashing when the job failed
+            r = env.execute("eimf prepare " + format.name() + " " + o.input().getFileName());
+        } catch (Exception e) {
+            AtomicOutput.deleteRecursively(tmp); // a failed job's parts; nothing was renamed into place
+            throw unwrap(e);
         }
-        List<String> examples = new ArrayList<>();
-        for (String name : List.of("badLineExamples", "badItemLineExamples")) {
-            List<String> l = result[0].getAccumulatorResult(name);
-            if (l != null) examples.addAll(l);
-        }
-        List<String> shown = examples.stream().sorted().limit(InteractionReader.MAX_EXAMPLES).toList();
-        long ms = (System.nanoTime() - t0) / 1_000_000;
-        return new PrepareResult(dir, sealed[0], "flink", p, ms, result[0].getNetRuntime(), shown, counter(result[0], "itemsWithoutMetadata"));
+        return new Launched(o, r, p, t0);
     }
 
     /** BATCH mode, no Kryo, object reuse, no restarts (a bad line must fail fast); memory for the mini-cluster. */
@@ -182,7 +181,7 @@ public final class PrepareJob {
     }
 
     private static void build(StreamExecutionEnvironment env, PrepareOptions o, SourceFormat format,
-                              List<FileRange> ranges, Path tmp, int p) {
+                              List<FileRange> ranges, List<String> allFiles, Path tmp, int p) {
         InteractionReader reader = new InteractionReader(format, o.minRating(), o.skipBadLines());
         SingleOutputStreamOperator<PartialSequence> parsed = env
                 .fromData(ranges, TypeInformation.of(FileRange.class)).name("input ranges")
@@ -207,11 +206,14 @@ public final class PrepareJob {
         // re-reads the sequences; each subtask sends an item once (bounded by the catalogue), not once per user.
         DataStream<Tuple3<Integer, String, Integer>> items = grouped.getSideOutput(KEPT_ITEMS);
         DataStream<Tuple3<Integer, String, Integer>> users = grouped.getSideOutput(USERS);
+        DataStream<Tuple3<String, Long, String>> kcoreFacts = null;
         if (o.filter().equals(PrepareOptions.FILTER_KCORE)) {
-            seqs = seqs.fullWindowPartition().mapPartition(new KCoreFinish(o.minItemCount(), o.minUserCount()))
-                    .name("k-core until stable").setParallelism(1)
-                    .returns(TypeInformation.of(KeptSequence.class));
-            items = seqs.fullWindowPartition().mapPartition(new DistinctItems()).returns(keyType).name("distinct items");
+            SingleOutputStreamOperator<KeptSequence> finished = EndOfInput.apply(seqs, "k-core until stable",
+                    TypeInformation.of(KeptSequence.class), new KCoreFinish(o.minItemCount(), o.minUserCount()));
+            finished.setParallelism(1);
+            kcoreFacts = finished.getSideOutput(FACTS);
+            seqs = finished;
+            items = EndOfInput.apply(seqs, "distinct items", keyType, new DistinctItems());
             users = seqs.map(s -> Tuple3.of(KIND_USER, s.user, s.items.length)).returns(keyType).name("users");
         }
         // The assignment turns frequent-item ranks back into raw ids, so it reads the (small) frequent item list too.
@@ -219,19 +221,47 @@ public final class PrepareJob {
                 frequent.map(t -> Tuple3.of(KIND_FREQUENT, t.f0, 0)).returns(keyType).name("frequent items");
         TypeInformation<Tuple4<Integer, String, Integer, Integer>> assignType =
                 Types.TUPLE(Types.INT, Types.STRING, Types.INT, Types.INT);
-        DataStream<Tuple4<Integer, String, Integer, Integer>> assignments = items.union(users, frequentNames)
-                .fullWindowPartition()
-                .mapPartition(new AssignIds(o.split(), format, o.input().toString(), o.skipBadLines(), tmp.toString()))
-                .returns(assignType).name("assign ids and roles, write items.jsonl").setParallelism(1);
+        SingleOutputStreamOperator<Tuple4<Integer, String, Integer, Integer>> assignments = EndOfInput.apply(
+                items.union(users, frequentNames), "assign ids and roles, write items.jsonl", assignType,
+                new AssignIds(o.split(), format, o.input().toString(), o.skipBadLines(), tmp.toString()));
+        assignments.setParallelism(1);
 
         // Lines travel as UTF-8 bytes: a byte array is copied into the sort buffer in one piece, a String char by char.
         TypeInformation<Tuple3<Integer, Integer, byte[]>> lineType =
                 Types.TUPLE(Types.INT, Types.INT, Types.PRIMITIVE_ARRAY(Types.BYTE));
-        seqs.connect(assignments.broadcast(ITEM_IDS, USER_IDS, TOTALS))
+        DataStream<Tuple3<String, Long, String>> parts = seqs.connect(assignments.broadcast(ITEM_IDS, USER_IDS, TOTALS))
                 .process(new FormatLines(o.split(), p)).returns(lineType).name("remap and format")
                 .partitionCustom((Integer part, int n) -> part, new PartKey())
                 .fullWindowPartition().sortPartition(1, Order.ASCENDING).name("order by user")
-                .sinkTo(new PartSink(tmp.toString())).name("sequences parts");
+                .transform("sequences parts", FACT_TYPE, new EndOfInput.Operator<>(new PartWriter(tmp.toString())));
+
+        // The input's hashes for the manifest: a branch of its own, which runs while slots are free.
+        DataStream<Tuple3<String, Long, String>> sources = env
+                .fromData(indexed(allFiles), Types.TUPLE(Types.INT, Types.STRING)).name("input files")
+                .map(new HashSource(o)).returns(FACT_TYPE).name("hash input files").setParallelism(1);
+        DataStream<Tuple3<String, Long, String>> facts = parts.union(parsed.getSideOutput(FACTS),
+                assignments.getSideOutput(FACTS), sources);
+        if (kcoreFacts != null) facts = facts.union(kcoreFacts);
+        EndOfInput.apply(facts, "commit: concatenate, manifest, rename", FACT_TYPE,
+                        new Commit(o, format, tmp.toString()))
+                .setParallelism(1)
+                .sinkTo(new org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink<>()).name("done")
+                .setParallelism(1);
+    }
+
+    private static List<Tuple2<Integer, String>> indexed(List<String> files) {
+        List<Tuple2<Integer, String>> l = new ArrayList<>();
+        for (int i = 0; i < files.size(); i++) l.add(Tuple2.of(i, files.get(i)));
+        return l;
+    }
+
+    /** Facts for the commit step: (name, count, text); counters are summed, "part" and "source" are listed. */
+    static final TypeInformation<Tuple3<String, Long, String>> FACT_TYPE =
+            Types.TUPLE(Types.STRING, Types.LONG, Types.STRING);
+    static final OutputTag<Tuple3<String, Long, String>> FACTS = new OutputTag<>("facts", FACT_TYPE);
+
+    static Tuple3<String, Long, String> fact(String name, long count) {
+        return Tuple3.of(name, count, "");
     }
 
     static final int KIND_ITEM = 0;
@@ -415,6 +445,9 @@ public final class PrepareJob {
             below.add(s.belowMinRating);
             bad.add(s.badLines);
             s.examples.forEach(examples::add);
+            ctx.output(FACTS, fact("raw", s.raw));
+            ctx.output(FACTS, fact("belowMinRating", s.belowMinRating));
+            ctx.output(FACTS, fact("badLines", s.badLines));
         }
     }
 
@@ -557,9 +590,10 @@ public final class PrepareJob {
      * surviving sequences are finished in one task with the shared rule. Ranks stand in for the raw ids one to one,
      * so the rule sees the same counts and keeps the same interactions.
      */
-    static final class KCoreFinish extends RichMapPartitionFunction<KeptSequence, KeptSequence> {
+    static final class KCoreFinish implements EndOfInput<KeptSequence, KeptSequence> {
         private final int minItem;
         private final int minUser;
+        private transient List<RawSequence> all;
 
         KCoreFinish(int minItem, int minUser) {
             this.minItem = minItem;
@@ -567,29 +601,46 @@ public final class PrepareJob {
         }
 
         @Override
-        public void mapPartition(Iterable<KeptSequence> in, Collector<KeptSequence> out) {
-            List<RawSequence> all = new ArrayList<>();
-            for (KeptSequence s : in) {
-                String[] items = new String[s.items.length];
-                for (int i = 0; i < items.length; i++) items[i] = Integer.toString(s.items[i]);
-                all.add(new RawSequence(s.user, items, s.times));
-            }
+        public void open(StreamingRuntimeContext ctx) {
+            all = new ArrayList<>();
+        }
+
+        @Override
+        public void add(KeptSequence s) {
+            String[] items = new String[s.items.length];
+            for (int i = 0; i < items.length; i++) items[i] = Integer.toString(s.items[i]);
+            all.add(new RawSequence(s.user, items, s.times));
+        }
+
+        @Override
+        public void finish(Out<KeptSequence> out) {
             int passes = SequenceRules.kCore(all, minItem, minUser);
-            getRuntimeContext().getLongCounter("iterations").add(passes);
+            out.side(FACTS, fact("iterations", passes));
             for (RawSequence s : all) {
                 int[] items = new int[s.items.length];
                 for (int i = 0; i < items.length; i++) items[i] = Integer.parseInt(s.items[i]);
                 out.collect(new KeptSequence(s.user, items, s.times));
             }
+            all = null;
         }
     }
 
     /** Distinct kept items after the k-core step (the grouping step reports them itself otherwise). */
-    static final class DistinctItems implements MapPartitionFunction<KeptSequence, Tuple3<Integer, String, Integer>> {
+    static final class DistinctItems implements EndOfInput<KeptSequence, Tuple3<Integer, String, Integer>> {
+        private transient BitSet seen;
+
         @Override
-        public void mapPartition(Iterable<KeptSequence> in, Collector<Tuple3<Integer, String, Integer>> out) {
-            BitSet seen = new BitSet();
-            for (KeptSequence s : in) for (int it : s.items) seen.set(it);
+        public void open(StreamingRuntimeContext ctx) {
+            seen = new BitSet();
+        }
+
+        @Override
+        public void add(KeptSequence s) {
+            for (int it : s.items) seen.set(it);
+        }
+
+        @Override
+        public void finish(Out<Tuple3<Integer, String, Integer>> out) {
             for (int it = seen.nextSetBit(0); it >= 0; it = seen.nextSetBit(it + 1)) out.collect(Tuple3.of(KIND_ITEM, "", it));
         }
     }
@@ -599,13 +650,17 @@ public final class PrepareJob {
      * interaction), with the shared {@link Assignment}; also writes items.jsonl and the split counts. Items arrive as
      * frequent-item ranks and leave as rank → dense id.
      */
-    static final class AssignIds extends RichMapPartitionFunction<Tuple3<Integer, String, Integer>,
+    static final class AssignIds implements EndOfInput<Tuple3<Integer, String, Integer>,
             Tuple4<Integer, String, Integer, Integer>> {
         private final SplitSpec split;
         private final SourceFormat format;
         private final String input;
         private final boolean skipBadLines;
         private final String tmp;
+        private transient StreamingRuntimeContext rc;
+        private transient List<String> frequent;
+        private transient BitSet kept;
+        private transient Map<String, Integer> lengths;
 
         AssignIds(SplitSpec split, SourceFormat format, String input, boolean skipBadLines, String tmp) {
             this.split = split;
@@ -616,18 +671,24 @@ public final class PrepareJob {
         }
 
         @Override
-        public void mapPartition(Iterable<Tuple3<Integer, String, Integer>> in,
-                                 Collector<Tuple4<Integer, String, Integer, Integer>> out) throws Exception {
-            List<String> frequent = new ArrayList<>();
-            BitSet kept = new BitSet();
-            Map<String, Integer> lengths = new HashMap<>();
-            for (Tuple3<Integer, String, Integer> t : in) {
-                switch (t.f0) {
-                    case KIND_FREQUENT -> frequent.add(t.f1);
-                    case KIND_ITEM -> kept.set(t.f2);
-                    default -> lengths.put(t.f1, t.f2);
-                }
+        public void open(StreamingRuntimeContext ctx) {
+            rc = ctx;
+            frequent = new ArrayList<>();
+            kept = new BitSet();
+            lengths = new HashMap<>();
+        }
+
+        @Override
+        public void add(Tuple3<Integer, String, Integer> t) {
+            switch (t.f0) {
+                case KIND_FREQUENT -> frequent.add(t.f1);
+                case KIND_ITEM -> kept.set(t.f2);
+                default -> lengths.put(t.f1, t.f2);
             }
+        }
+
+        @Override
+        public void finish(Out<Tuple4<Integer, String, Integer, Integer>> out) throws Exception {
             String[] order = frequentOrder(frequent);
             List<String> keptItems = new ArrayList<>(kept.cardinality());
             for (int r = kept.nextSetBit(0); r >= 0; r = kept.nextSetBit(r + 1)) keptItems.add(order[r]);
@@ -635,13 +696,12 @@ public final class PrepareJob {
             int[] len = new int[a.users.length];
             for (int u = 0; u < len.length; u++) len[u] = lengths.get(a.users[u]);
             Finishing.SplitCounts c = Finishing.SplitCounts.of(a.roles, len, split);
-            var rc = getRuntimeContext();
-            rc.getLongCounter("users").add(c.users());
-            rc.getLongCounter("interactions").add(c.interactions());
-            rc.getLongCounter("train").add(c.train());
-            rc.getLongCounter("valid").add(c.valid());
-            rc.getLongCounter("test").add(c.test());
-            rc.getLongCounter("items").add(a.items.length);
+            out.side(FACTS, fact("users", c.users()));
+            out.side(FACTS, fact("interactions", c.interactions()));
+            out.side(FACTS, fact("train", c.train()));
+            out.side(FACTS, fact("valid", c.valid()));
+            out.side(FACTS, fact("test", c.test()));
+            out.side(FACTS, fact("items", a.items.length));
             out.collect(Tuple4.of(KIND_TOTAL, "", a.users.length, order.length));
             // Ranks and dense ids both follow RawIdOrder, so the i-th kept rank is dense item i + 1.
             int dense = 0;
@@ -650,10 +710,11 @@ public final class PrepareJob {
             if (a.users.length == 0) return;
             InteractionReader.Stats stats = new InteractionReader.Stats();
             Path base = Path.of(input);
+            Files.createDirectories(Path.of(tmp));
             int missing = Catalogue.write(Path.of(tmp).resolve(PreparedDataset.ITEMS), a.items, format,
                     format.itemFiles(base), base, skipBadLines, stats);
             rc.getLongCounter("itemsWithoutMetadata").add(missing);
-            rc.getLongCounter("badLines").add(stats.badLines);
+            out.side(FACTS, fact("badLines", stats.badLines));
             if (!stats.examples.isEmpty()) {
                 ListAccumulator<String> ex = new ListAccumulator<>();
                 stats.examples.forEach(ex::add);
@@ -718,54 +779,143 @@ public final class PrepareJob {
         }
     }
 
-    /** Writes each subtask's sorted lines to {@code sequences.part-NNNNN} in the output's temporary folder. */
-    static final class PartSink implements Sink<Tuple3<Integer, Integer, byte[]>> {
+    /**
+     * Writes each subtask's sorted lines to {@code sequences.part-NNNNN} in the output's temporary folder, and tells
+     * the commit step which part it finished. A rerun of the task (a restart) truncates the part.
+     */
+    static final class PartWriter implements EndOfInput<Tuple3<Integer, Integer, byte[]>, Tuple3<String, Long, String>> {
         private final String dir;
+        private transient int index;
+        private transient long lines;
+        private transient OutputStream w;
 
-        PartSink(String dir) {
+        PartWriter(String dir) {
             this.dir = dir;
         }
 
         @Override
-        public SinkWriter<Tuple3<Integer, Integer, byte[]>> createWriter(WriterInitContext ctx) throws IOException {
-            Path file = Path.of(dir, String.format("%s%05d", PART_PREFIX, ctx.getTaskInfo().getIndexOfThisSubtask()));
-            OutputStream w = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
-            return new SinkWriter<>() {
-                @Override
-                public void write(Tuple3<Integer, Integer, byte[]> t, Context c) throws IOException {
-                    w.write(t.f2);
-                    w.write('\n');
-                }
+        public void open(StreamingRuntimeContext ctx) throws IOException {
+            index = ctx.getTaskInfo().getIndexOfThisSubtask();
+            Files.createDirectories(Path.of(dir));
+            w = new BufferedOutputStream(Files.newOutputStream(Path.of(dir, partName(index))), 1 << 16);
+        }
 
-                @Override
-                public void flush(boolean endOfInput) throws IOException {
-                    w.flush();
-                }
+        @Override
+        public void add(Tuple3<Integer, Integer, byte[]> t) throws IOException {
+            w.write(t.f2);
+            w.write('\n');
+            lines++;
+        }
 
-                @Override
-                public void close() throws IOException {
-                    w.close();
-                }
-            };
+        @Override
+        public void finish(Out<Tuple3<String, Long, String>> out) throws IOException {
+            w.close();
+            w = null;
+            out.collect(Tuple3.of("part", (long) index, Long.toString(lines)));
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (w != null) w.close();
         }
     }
 
-    /** sequences.tsv = header + part 0 + part 1 + ... (parts hold consecutive dense-user ranges, each sorted). */
-    static void concatenate(Path tmp, int parts) throws IOException {
+    static String partName(int index) {
+        return String.format("%s%05d", PART_PREFIX, index);
+    }
+
+    /** One input file's manifest entry (name relative to the input, SHA-256, size), as a "source" fact. */
+    static final class HashSource implements MapFunction<Tuple2<Integer, String>, Tuple3<String, Long, String>> {
+        private final PrepareOptions o;
+
+        HashSource(PrepareOptions o) {
+            this.o = o;
+        }
+
+        @Override
+        public Tuple3<String, Long, String> map(Tuple2<Integer, String> f) throws IOException {
+            DatasetManifest.SourceFile sf = Finishing.sourceFiles(o, List.of(Path.of(f.f1))).get(0);
+            return Tuple3.of("source", sf.bytes(), f.f0 + "\t" + sf.sha256() + "\t" + sf.path());
+        }
+    }
+
+    /**
+     * The job's last step, in one task once everything else has finished: sums the counts, concatenates the parts
+     * into sequences.tsv, writes the manifest (content hash included) and renames the temporary folder into place.
+     * Any failure fails the job and leaves only the hidden temporary folder.
+     */
+    static final class Commit implements EndOfInput<Tuple3<String, Long, String>, Tuple3<String, Long, String>> {
+        private final PrepareOptions o;
+        private final SourceFormat format;
+        private final String tmp;
+        private transient Map<String, Long> sums;
+        private transient List<Integer> parts;
+        private transient Map<Integer, DatasetManifest.SourceFile> sources;
+
+        Commit(PrepareOptions o, SourceFormat format, String tmp) {
+            this.o = o;
+            this.format = format;
+            this.tmp = tmp;
+        }
+
+        @Override
+        public void open(StreamingRuntimeContext ctx) {
+            sums = new HashMap<>();
+            parts = new ArrayList<>();
+            sources = new java.util.TreeMap<>();
+        }
+
+        @Override
+        public void add(Tuple3<String, Long, String> f) {
+            switch (f.f0) {
+                case "part" -> parts.add(f.f1.intValue());
+                case "source" -> {
+                    String[] t = f.f2.split("\t", 3);
+                    sources.put(Integer.parseInt(t[0]), new DatasetManifest.SourceFile(t[2], t[1], f.f1));
+                }
+                default -> sums.merge(f.f0, f.f1, Long::sum);
+            }
+        }
+
+        @Override
+        public void finish(Out<Tuple3<String, Long, String>> out) throws Exception {
+            Path dir = Path.of(tmp);
+            long users = sums.getOrDefault("users", 0L);
+            if (users == 0) {
+                InteractionReader.Stats stats = new InteractionReader.Stats();
+                stats.raw = sums.getOrDefault("raw", 0L);
+                stats.belowMinRating = sums.getOrDefault("belowMinRating", 0L);
+                AtomicOutput.deleteRecursively(dir);
+                throw InMemoryPreparer.empty(o, stats);
+            }
+            java.util.Collections.sort(parts);
+            concatenate(dir, parts);
+            Finishing.SplitCounts counts = new Finishing.SplitCounts(users, sums.getOrDefault("interactions", 0L),
+                    sums.getOrDefault("train", 0L), sums.getOrDefault("valid", 0L), sums.getOrDefault("test", 0L));
+            DatasetManifest m = Finishing.manifestOf(o, format, new ArrayList<>(sources.values()), counts,
+                    sums.getOrDefault("items", 0L), sums.getOrDefault("raw", 0L), sums.getOrDefault("badLines", 0L),
+                    (int) Math.max(1, sums.getOrDefault("iterations", 0L)));
+            DatasetManifest sealed = PreparedDataset.seal(dir, m);
+            AtomicOutput.install(dir, o.out(), o.overwrite());
+            out.collect(Tuple3.of("committed", users, sealed.contentHash()));
+        }
+    }
+
+    /** sequences.tsv = header + the parts in index order (consecutive dense-user ranges, each sorted); parts go. */
+    static void concatenate(Path tmp, List<Integer> parts) throws IOException {
         Path target = tmp.resolve(PreparedDataset.SEQUENCES);
-        try (FileChannel out = FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        try (FileChannel out = FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE)) {
             out.write(java.nio.ByteBuffer.wrap((PreparedDataset.SEQUENCES_HEADER + "\n").getBytes(StandardCharsets.UTF_8)));
-            for (int i = 0; i < parts; i++) {
-                Path part = tmp.resolve(String.format("%s%05d", PART_PREFIX, i));
-                if (!Files.exists(part)) continue;
-                try (FileChannel in = FileChannel.open(part, StandardOpenOption.READ)) {
+            for (int i : parts) {
+                try (FileChannel in = FileChannel.open(tmp.resolve(partName(i)), StandardOpenOption.READ)) {
                     long size = in.size();
                     long done = 0;
                     while (done < size) done += in.transferTo(done, size - done, out);
                 }
-                Files.delete(part);
             }
         }
+        for (int i : parts) Files.delete(tmp.resolve(partName(i)));
     }
 
     private static long counter(JobExecutionResult r, String name) {

@@ -11,17 +11,19 @@ import org.apache.commons.cli.Options;
 
 /**
  * Settings of one preparation run: the required input, output and format in the constructor, everything else
- * through fluent {@code with...} copies. Immutable; both engines read the same object.
+ * through fluent {@code with...} copies. Immutable; both engines read the same object. Serializable (paths kept as
+ * strings) because the Flink job's commit step, which writes the manifest on the cluster, carries it.
  */
-public final class PrepareOptions {
+public final class PrepareOptions implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
     /** Default seed of the comirec user shuffle. */
     public static final long DEFAULT_SEED = 42L;
     public static final String FILTER_COMIREC = "comirec";
     public static final String FILTER_KCORE = "k-core";
 
     private final String format;
-    private final Path input;
-    private final Path out;
+    private final String input;
+    private final String out;
     private String columns;
     private String delimiter;
     private boolean header;
@@ -44,16 +46,16 @@ public final class PrepareOptions {
             throw new UsageException("unknown format '" + format + "' (one of " + String.join(", ", Formats.NAMES) + ")");
         }
         this.format = format;
-        this.input = input.toAbsolutePath().normalize();
-        this.out = out.toAbsolutePath().normalize();
+        this.input = input.toAbsolutePath().normalize().toString();
+        this.out = out.toAbsolutePath().normalize().toString();
     }
 
     private PrepareOptions copy() {
-        return copyTo(out);
+        return copyTo(Path.of(out));
     }
 
     private PrepareOptions copyTo(Path target) {
-        PrepareOptions o = new PrepareOptions(format, input, target);
+        PrepareOptions o = new PrepareOptions(format, Path.of(input), target);
         o.columns = columns;
         o.delimiter = delimiter;
         o.header = header;
@@ -129,8 +131,8 @@ public final class PrepareOptions {
     }
 
     public String formatName() { return format; }
-    public Path input() { return input; }
-    public Path out() { return out; }
+    public Path input() { return Path.of(input); }
+    public Path out() { return Path.of(out); }
     public Double minRating() { return minRating; }
     public String filter() { return filter; }
     public int minItemCount() { return minItemCount; }
@@ -142,8 +144,8 @@ public final class PrepareOptions {
 
     /** Resolves the format (csv reads its header here) and checks options that depend on it. */
     public SourceFormat resolveFormat() {
-        if (!java.nio.file.Files.exists(input)) throw new io.eimf.core.cli.EimfException("input " + input + " does not exist");
-        SourceFormat f = Formats.of(format, columns, delimiter, header, input);
+        if (!java.nio.file.Files.exists(input())) throw new io.eimf.core.cli.EimfException("input " + input + " does not exist");
+        SourceFormat f = Formats.of(format, columns, delimiter, header, input());
         if (minRating != null && !f.hasRating()) {
             throw new UsageException("--min-rating: format " + format + (format.equals("csv") ? " without a rating column" : "")
                     + " has no ratings");

@@ -31,6 +31,30 @@ class ClusterJobITCase {
     }
 
     @Test
+    void theJobJarEntryPointWritesTheSameBytesAsTheCommand() throws Exception {
+        TestDatasets.comirec(tmp.resolve("ds"), 300, 4);
+        String[] common = {"--data", tmp.resolve("ds").toString(), "--k", "5", "--samples-per-cluster", "2",
+            "--min-interactions", "10", "--seed", "9", "--parallelism", "2"};
+        List<String> cmd = new java.util.ArrayList<>(List.of("cluster", "--out", tmp.resolve("cmd").toString()));
+        cmd.addAll(List.of(common));
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(0, eimf(new ByteArrayOutputStream(), err, cmd.toArray(String[]::new)), err.toString());
+        List<String> job = new java.util.ArrayList<>(List.of("--out", tmp.resolve("job").toString()));
+        job.addAll(List.of(common));
+        // A plain JVM: the entry point runs its one job on a local environment, as flink run runs it on a cluster.
+        ClusterJob.main(job.toArray(String[]::new));
+        ClusterSet a = ClusterSet.read(tmp.resolve("cmd"));
+        ClusterSet b = ClusterSet.read(tmp.resolve("job"));
+        assertEquals(a.manifest().contentHash(), b.manifest().contentHash());
+        assertEquals(a.manifest().inertiaHistory(), b.manifest().inertiaHistory());
+        assertEquals(a.manifest().parallelism(), b.manifest().parallelism());
+        for (String f : List.of(ClusterSet.ASSIGNMENTS, ClusterSet.SAMPLES, ClusterSet.CENTROIDS)) {
+            org.junit.jupiter.api.Assertions.assertArrayEquals(java.nio.file.Files.readAllBytes(tmp.resolve("cmd").resolve(f)),
+                    java.nio.file.Files.readAllBytes(tmp.resolve("job").resolve(f)), f);
+        }
+    }
+
+    @Test
     void clustersOnlyTrainUsersAndPicksTheNearestEligibleOnes() throws Exception {
         PreparedDataset ds = TestDatasets.comirec(tmp.resolve("ds"), 400, 5);
         ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();

@@ -97,6 +97,6 @@ class BadInputTest {
         try (Stream<Path> s = Files.list(dir)) {
             s.forEach(p -> names.add(p.getFileName().toString()));
         }
-        assertFalse(names.stream().anyMatch(n -> n.contains(".tmp-")));
+        assertFalse(names.stream().anyMatch(n -> n.contains(".tmp-") || n.contains(".job-tmp-")));
     }
 }

@@ -59,11 +59,12 @@ class PostgresBackendITCase {
             ModelVersionInfo champion = reg.byAlias(p.model(), "champion").orElseThrow();
             assertEquals("1", champion.version());
             assertEquals(p.runIds().get("eimf"), champion.runId());
-            // The artifact proxy serves the model's bytes back from the server's artifact store.
-            Path back = tmp.resolve("weights.bin");
-            s.download(s.artifactRoot(champion.runId()) + "/model/weights/item_embeddings.bin", back);
+            // The artifact proxy serves the model's bytes back from the server's artifact store (under the logged
+            // model on MLflow 3, under the run on 2.x: the registry's download URI says which).
+            Path back = tmp.resolve("champion-model");
+            reg.download(champion, back, io.eimf.mlflow.registry.DownloadLimits.defaults());
             assertArrayEquals(Files.readAllBytes(tmp.resolve("eimf-model/weights/item_embeddings.bin")),
-                    Files.readAllBytes(back));
+                    Files.readAllBytes(back.resolve("weights/item_embeddings.bin")));
         }
         CliResult resolved = Fixtures.eimf("models", "resolve", "models:/" + p.model() + "@champion",
                 "--tracking-uri", uri);

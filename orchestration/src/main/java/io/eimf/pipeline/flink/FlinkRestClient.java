@@ -3,7 +3,6 @@ package io.eimf.pipeline.flink;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.eimf.core.cli.EimfException;
 import io.eimf.core.json.Json;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -51,15 +50,15 @@ public final class FlinkRestClient {
     /** Uploads a job jar and returns its id on the cluster (the stored file name). */
     public String uploadJar(Path jar) throws IOException, InterruptedException {
         String boundary = "eimf-" + UUID.randomUUID();
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"jarfile\"; filename=\""
+        byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"jarfile\"; filename=\""
                 + jar.getFileName() + "\"\r\nContent-Type: application/x-java-archive\r\n\r\n")
-                .getBytes(StandardCharsets.UTF_8));
-        body.writeBytes(Files.readAllBytes(jar));
-        body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+                .getBytes(StandardCharsets.UTF_8);
+        byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
+        // Streamed from the file: the job jar is ~190 MB, which a small runner heap cannot hold twice.
         HttpRequest req = HttpRequest.newBuilder(base.resolve("jars/upload")).timeout(requestTimeout)
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build();
+                .POST(HttpRequest.BodyPublishers.concat(HttpRequest.BodyPublishers.ofByteArray(head),
+                        HttpRequest.BodyPublishers.ofFile(jar), HttpRequest.BodyPublishers.ofByteArray(tail))).build();
         JsonNode r = send(req, "upload " + jar.getFileName());
         String filename = r.path("filename").asText("");
         if (!"success".equals(r.path("status").asText()) || filename.isEmpty()) {
@@ -87,11 +86,26 @@ public final class FlinkRestClient {
 
     /** The job's current state (CREATED, RUNNING, FINISHED, FAILED, ...). */
     public String jobState(String jobId) throws IOException, InterruptedException {
-        HttpRequest req = HttpRequest.newBuilder(base.resolve("jobs/" + jobId)).timeout(requestTimeout).GET().build();
-        return send(req, "job " + jobId).path("state").asText("UNKNOWN");
+        return job(jobId).path("state").asText("UNKNOWN");
     }
 
-    /** The root exception of a failed job, or "" when the cluster gives none. */
+    /** {@code GET /jobs/:jobid}: state, duration (ms), vertices. */
+    public JsonNode job(String jobId) throws IOException, InterruptedException {
+        HttpRequest req = HttpRequest.newBuilder(base.resolve("jobs/" + jobId)).timeout(requestTimeout).GET().build();
+        return send(req, "job " + jobId);
+    }
+
+    /** Asks the cluster to cancel a job ({@code PATCH /jobs/:jobid?mode=cancel}); a job already ended is fine. */
+    public void cancel(String jobId) throws IOException, InterruptedException {
+        HttpRequest req = HttpRequest.newBuilder(base.resolve("jobs/" + jobId + "?mode=cancel")).timeout(requestTimeout)
+                .method("PATCH", HttpRequest.BodyPublishers.noBody()).build();
+        send(req, "cancel " + jobId);
+    }
+
+    /**
+     * Why a job failed, from {@code /jobs/:jobid/exceptions}: of the newest failure, the innermost exception of our
+     * own code (a bad line: file:line: reason) when there is one, else its root cause; "" when none.
+     */
     public String failureCause(String jobId) {
         try {
             HttpRequest req = HttpRequest.newBuilder(base.resolve("jobs/" + jobId + "/exceptions"))
@@ -102,8 +116,7 @@ public final class FlinkRestClient {
                 JsonNode h = r.path("exceptionHistory").path("entries");
                 if (h.isArray() && !h.isEmpty()) root = h.get(0).path("stacktrace").asText(h.get(0).path("exceptionName").asText(""));
             }
-            int nl = root.indexOf('\n');
-            return nl > 0 ? root.substring(0, nl) : root;
+            return reason(root);
         } catch (Exception e) {
             return "";
         }
@@ -131,6 +144,27 @@ public final class FlinkRestClient {
         }
     }
 
+    /** The line of a Java stack trace that says why: our own exception if it is in the chain, else the first line. */
+    static String reason(String stacktrace) {
+        String first = null;
+        String ours = null;
+        String root = null;
+        for (String line : stacktrace.split("\n")) {
+            String l = line.strip();
+            if (first == null && !l.isEmpty()) first = l;
+            if (l.startsWith("Caused by: ")) {
+                l = l.substring("Caused by: ".length());
+                root = l;
+            }
+            if (l.startsWith("io.eimf.")) ours = l;
+        }
+        // Flink wraps task failures ("Recovery is suppressed by NoRestartBackoffTimeStrategy"); the root says why.
+        String r = ours != null ? ours : root != null ? root : first == null ? "" : first;
+        int colon = r.indexOf(": ");
+        // "io.eimf.core.cli.EimfException: u.data:7: ..." reads better without the class name.
+        return ours != null && colon > 0 && r.substring(0, colon).endsWith("Exception") ? r.substring(colon + 2) : r;
+    }
+
     private JsonNode send(HttpRequest req, String what) throws IOException, InterruptedException {
         HttpResponse<String> resp;
         try {
@@ -150,8 +184,12 @@ public final class FlinkRestClient {
             JsonNode errs = body.path("errors");
             String msg = errs.isArray() && !errs.isEmpty() ? errs.get(0).asText() : abbreviate(resp.body());
             int nl = msg.indexOf('\n');
+            // Flink puts the whole stack trace in the error; its first line is generic ("Could not execute
+            // application."), the innermost cause says what went wrong.
+            String root = null;
+            for (String line : msg.split("\n")) if (line.strip().startsWith("Caused by: ")) root = line.strip().substring(11);
             throw new EimfException("Flink " + base + " (" + what + "): HTTP " + resp.statusCode() + ": "
-                    + (nl > 0 ? msg.substring(0, nl) : msg));
+                    + (nl > 0 ? msg.substring(0, nl) : msg) + (root != null ? " (cause: " + root + ")" : ""));
         }
         return body;
     }

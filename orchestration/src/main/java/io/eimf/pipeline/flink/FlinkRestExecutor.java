@@ -15,14 +15,23 @@ import java.util.List;
 
 /**
  * Runs a Flink task (e.g. {@code prepare}) on a Flink cluster: uploads the shaded job jar once per run, runs its
- * entry class with the task's arguments and waits for the job to finish. Input and output paths must be visible to
- * the cluster under the same names (in docker-compose, the shared {@code /data} volume).
+ * entry class with the task's arguments and waits for the job to finish (the job commits its own output). Input and
+ * output paths must be visible to the cluster under the same names (in docker-compose, the shared {@code /data}
+ * volume). A job that fails or is cancelled fails the task with the cluster's reason. Each job in flight is recorded
+ * under {@code jobs} ({@code TASK.json}); a runner that is stopped cancels its jobs, and one that was killed has its
+ * leftover jobs cancelled by the next run before the task is submitted again (their output folder belonged to the
+ * dead run, so re-attaching could not use it).
  */
 public final class FlinkRestExecutor implements TaskExecutor {
+    /** The job jar's entry point of {@code eimf cluster}. */
+    public static final String CLUSTER_ENTRY_CLASS = "io.eimf.flink.cluster.ClusterJob";
     private final FlinkRestClient client;
     private final Path jar;
     private final String entryClass;
     private String jarId;
+    private Path jobs;
+    private final java.util.Set<String> inFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private Thread shutdownHook;
     private Duration poll = Duration.ofSeconds(2);
     private Duration timeout = Duration.ofHours(6);
 
@@ -41,6 +50,66 @@ public final class FlinkRestExecutor implements TaskExecutor {
         this.poll = every;
         this.timeout = max;
         return this;
+    }
+
+    /**
+     * Records jobs in flight under {@code dir} (the work folder's {@code flink-jobs}) and cancels the ones a killed
+     * earlier run left behind when their task comes up again; also cancels this run's jobs if the JVM is stopped.
+     */
+    public FlinkRestExecutor recordingJobsIn(Path dir) {
+        this.jobs = dir;
+        if (shutdownHook == null) {
+            shutdownHook = new Thread(this::cancelInFlight, "eimf-flink-cancel-on-exit");
+            Runtime.getRuntime().addShutdownHook(shutdownHook);
+        }
+        return this;
+    }
+
+    /** Stops cancelling on exit (the run is over; nothing of it is in flight). */
+    public void close() {
+        if (shutdownHook != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException e) {
+                // already shutting down: the hook runs
+            }
+            shutdownHook = null;
+        }
+    }
+
+    private void cancelInFlight() {
+        for (String id : inFlight) {
+            try {
+                client.cancel(id);
+            } catch (Exception e) {
+                // best effort while the JVM exits
+            }
+        }
+    }
+
+    /** Cancels the job a killed earlier run left for this task, if it still runs, and waits until it has ended. */
+    private void cancelLeftover(TaskSpec task, TaskLog log) throws IOException, InterruptedException {
+        if (jobs == null) return;
+        Path rec = jobs.resolve(task.id() + ".json");
+        if (!Files.exists(rec)) return;
+        String jobId = io.eimf.core.json.Json.mapper().readTree(rec.toFile()).path("job").asText("");
+        String url = io.eimf.core.json.Json.mapper().readTree(rec.toFile()).path("url").asText("");
+        if (!jobId.isEmpty() && url.equals(client.base().toString())) {
+            String state;
+            try {
+                state = client.jobState(jobId);
+            } catch (EimfException e) {
+                state = "UNKNOWN"; // the cluster forgot it (restarted): nothing to cancel
+            }
+            if (!FlinkRestClient.TERMINAL.contains(state) && !state.equals("UNKNOWN")) {
+                log.note("cancelling Flink job " + jobId + " (" + state + ") left running by an earlier run of task "
+                        + task.id() + " that was killed");
+                client.cancel(jobId);
+                String end = client.await(jobId, poll, Duration.ofMinutes(2), s -> log.note("Flink job " + jobId + ": " + s));
+                log.note("earlier Flink job " + jobId + " ended " + end);
+            }
+        }
+        Files.deleteIfExists(rec);
     }
 
     /** Finds the shaded job jar. */
@@ -79,18 +148,50 @@ public final class FlinkRestExecutor implements TaskExecutor {
             }
             args.add(argv.get(i));
         }
-        log.note("running " + entryClass + " from jar " + id + " with " + String.join(" ", args));
-        String jobId = client.runJar(id, entryClass, args, null);
+        cancelLeftover(task, log);
+        String main = entryClassFor(task.kind());
+        log.note("running " + main + " from jar " + id + " with " + String.join(" ", args));
+        String jobId = client.runJar(id, main, args, null);
         log.note("submitted Flink job " + jobId);
-        String state = client.await(jobId, poll, timeout, s -> log.note("Flink job " + jobId + ": " + s));
+        inFlight.add(jobId);
+        Path rec = null;
+        if (jobs != null) {
+            Files.createDirectories(jobs);
+            rec = jobs.resolve(task.id() + ".json");
+            io.eimf.core.io.AtomicOutput.text(rec, io.eimf.core.json.Json.write(java.util.Map.of("job", jobId,
+                    "url", client.base().toString(), "task", task.id())));
+        }
+        String state;
+        try {
+            state = client.await(jobId, poll, timeout, s -> log.note("Flink job " + jobId + ": " + s));
+        } catch (InterruptedException | RuntimeException | IOException e) {
+            // Interrupted, timed out or the cluster stopped answering: do not leave the job running unaccounted.
+            try {
+                client.cancel(jobId);
+                log.note("cancelled Flink job " + jobId + " (" + e.getMessage() + ")");
+            } catch (Exception c) {
+                log.note("could not cancel Flink job " + jobId + ": " + c.getMessage());
+            }
+            throw e;
+        } finally {
+            inFlight.remove(jobId);
+        }
+        if (rec != null) Files.deleteIfExists(rec);
         Files.writeString(stdoutFile, "flink job " + jobId + " " + state + " at " + client.base() + "\n",
                 StandardCharsets.UTF_8);
         if (!state.equals("FINISHED")) {
             String cause = client.failureCause(jobId);
-            log.note("Flink job " + jobId + " ended " + state + (cause.isEmpty() ? "" : ": " + cause));
-            return 1;
+            String msg = "Flink job " + jobId + " " + state + " at " + client.base()
+                    + (cause.isEmpty() ? "" : ": " + cause);
+            log.note(msg);
+            throw new EimfException(msg);
         }
         return 0;
+    }
+
+    /** The job jar's entry class for a task kind: {@code cluster} has its own; the rest use the configured one. */
+    String entryClassFor(String kind) {
+        return kind.equals("cluster") ? CLUSTER_ENTRY_CLASS : entryClass;
     }
 
     @Override

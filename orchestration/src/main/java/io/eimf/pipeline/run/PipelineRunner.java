@@ -168,7 +168,7 @@ public final class PipelineRunner {
             this.work = w;
             if (options.flinkUrl() != null) {
                 flink = new FlinkRestExecutor(new FlinkRestClient(options.flinkUrl()), options.flinkJar(),
-                        options.flinkEntryClass());
+                        options.flinkEntryClass()).recordingJobsIn(w.root().resolve("flink-jobs"));
             }
             LinkedHashMap<String, TaskState> states = new LinkedHashMap<>();
             for (String id : ids) {
@@ -221,6 +221,7 @@ public final class PipelineRunner {
             return new Report(spec.name(), progress.snapshot(), results);
         } finally {
             if (progress != null) progress.stop();
+            if (flink != null) flink.close();
         }
     }
 

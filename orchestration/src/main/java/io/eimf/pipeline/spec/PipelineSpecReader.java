@@ -38,7 +38,7 @@ public final class PipelineSpecReader {
     /** Kinds that write no output folder; their stdout is their result. */
     private static final Set<String> NO_OUTPUT = Set.of("register", "promote");
     /** Kinds that are Flink jobs. */
-    private static final Set<String> FLINK_KINDS = Set.of("prepare");
+    private static final Set<String> FLINK_KINDS = Set.of("prepare", "cluster");
     private static final Set<String> TOP_FIELDS = Set.of("pipeline", "description", "params", "tasks");
     private static final Set<String> TASK_FIELDS = Set.of("kind", "run", "args", "out", "after", "resources",
             "isolation", "optional", "retries", "flink", "env", "inputs");

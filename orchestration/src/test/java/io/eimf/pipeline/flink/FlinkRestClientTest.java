@@ -1,6 +1,7 @@
 package io.eimf.pipeline.flink;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -28,8 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Tests the Flink REST submission against a test double of a Flink JobManager's REST endpoint (a JDK HttpServer
  * answering /jars/upload, /jars/:id/run, /jobs/:id and /jobs/:id/exceptions with the JSON shapes Flink's REST API
- * documents). A real Flink cluster is an external service that cannot run in unit tests here; the compose file
- * (docker-compose.yml) runs the real one.
+ * documents), for the paths a real cluster makes hard to provoke (a job left by a killed runner, exact error
+ * shapes). {@link RealFlinkClusterITCase} runs the same client against a real standalone cluster.
  */
 class FlinkRestClientTest {
     @TempDir
@@ -40,6 +41,7 @@ class FlinkRestClientTest {
     private volatile byte[] uploaded;
     private volatile String finalState = "FINISHED";
     private final AtomicInteger polls = new AtomicInteger();
+    private volatile boolean oldCancelled;
 
     @BeforeEach
     void start() throws IOException {
@@ -77,6 +79,14 @@ class FlinkRestClientTest {
             int n = polls.incrementAndGet();
             String state = n == 1 ? "CREATED" : n < 4 ? "RUNNING" : finalState;
             resp = "{\"jid\":\"869a9868d49c679e7355700e0857af85\",\"name\":\"eimf prepare\",\"state\":\"" + state + "\"}";
+        } else if (method.equals("GET") && path.equals("/jobs/0000000000000000000000000000old1")) {
+            resp = "{\"jid\":\"0000000000000000000000000000old1\",\"state\":\"" + (oldCancelled ? "CANCELED" : "RUNNING")
+                    + "\"}";
+        } else if (method.equals("PATCH") && path.equals("/jobs/0000000000000000000000000000old1")
+                && "mode=cancel".equals(ex.getRequestURI().getQuery())) {
+            oldCancelled = true;
+            code = 202;
+            resp = "{}";
         } else if (method.equals("GET") && path.endsWith("/exceptions")) {
             resp = "{\"root-exception\":\"java.io.FileNotFoundException: /data/raw/ratings.csv\\n\\tat x\",\"timestamp\":1}";
         } else {
@@ -117,6 +127,60 @@ class FlinkRestClientTest {
         // The jar is uploaded once per run.
         exec.run(task, List.of("prepare", "--input", "/data/raw"), tmp.resolve("stdout2.txt"), new TaskLog(tmp.resolve("l2")));
         assertEquals(1, calls.stream().filter(c -> c.equals("POST /jars/upload")).count());
+    }
+
+    @Test
+    void aJobLeftRunningByAKilledRunnerIsCancelledBeforeTheTaskIsSubmittedAgain() throws Exception {
+        Path jar = Files.write(tmp.resolve("eimf-flink-jobs-0.1.0-job.jar"), new byte[] {'P', 'K', 3, 4});
+        FlinkRestClient c = new FlinkRestClient(url());
+        Path jobs = Files.createDirectories(tmp.resolve("flink-jobs"));
+        // What a runner killed with -9 while it waited leaves behind.
+        Files.writeString(jobs.resolve("prep.json"), Json.write(java.util.Map.of("job", "0000000000000000000000000000old1",
+                "url", c.base().toString(), "task", "prep")));
+        FlinkRestExecutor exec = new FlinkRestExecutor(c, jar, "io.eimf.flink.prepare.PrepareJob")
+                .polling(Duration.ofMillis(10), Duration.ofSeconds(10)).recordingJobsIn(jobs);
+        var task = PipelineSpecReader.parse("pipeline: p\ntasks:\n  prep:\n    kind: prepare\n    args: {input: /d}\n",
+                "p.yaml").task("prep");
+        TaskLog log = new TaskLog(tmp.resolve("prep.log"));
+        try {
+            assertEquals(0, exec.run(task, List.of("prepare", "--input", "/d"), tmp.resolve("stdout.txt"), log));
+        } finally {
+            log.close();
+            exec.close();
+        }
+        assertTrue(oldCancelled);
+        int cancel = calls.indexOf("PATCH /jobs/0000000000000000000000000000old1");
+        int run = calls.indexOf("POST /jars/4a1b_eimf-flink-jobs-job.jar/run");
+        assertTrue(cancel >= 0 && cancel < run, calls.toString());
+        assertFalse(Files.exists(jobs.resolve("prep.json")), "the record goes once the job has ended");
+        assertTrue(Files.readString(tmp.resolve("prep.log")).contains("left running by an earlier run"));
+    }
+
+    @Test
+    void aFailedJobFailsTheTaskWithTheClustersReason() throws Exception {
+        finalState = "FAILED";
+        Path jar = Files.write(tmp.resolve("eimf-flink-jobs-0.1.0-job.jar"), new byte[] {'P', 'K', 3, 4});
+        FlinkRestExecutor exec = new FlinkRestExecutor(new FlinkRestClient(url()), jar, "io.eimf.flink.prepare.PrepareJob")
+                .polling(Duration.ofMillis(10), Duration.ofSeconds(10));
+        var task = PipelineSpecReader.parse("pipeline: p\ntasks:\n  prep:\n    kind: prepare\n    args: {input: /d}\n",
+                "p.yaml").task("prep");
+        TaskLog log = new TaskLog(tmp.resolve("prep.log"));
+        EimfException e = assertThrows(EimfException.class,
+                () -> exec.run(task, List.of("prepare", "--input", "/d"), tmp.resolve("stdout.txt"), log));
+        log.close();
+        assertTrue(e.getMessage().matches("Flink job 869a9868d49c679e7355700e0857af85 FAILED at http://127\\.0\\.0\\.1:\\d+/: "
+                + "java\\.io\\.FileNotFoundException: /data/raw/ratings\\.csv"), e.getMessage());
+    }
+
+    @Test
+    void theReasonIsOurExceptionInTheChainElseTheRootCause() {
+        assertEquals("u.data:7: expected 4 tab-separated fields, found 3", FlinkRestClient.reason(
+                "org.apache.flink.runtime.JobException: Recovery is suppressed by NoRestartBackoffTimeStrategy\n\tat x\n"
+                        + "Caused by: io.eimf.core.cli.EimfException: u.data:7: expected 4 tab-separated fields, found 3\n\tat y"));
+        assertEquals("java.util.concurrent.TimeoutException: Heartbeat of TaskManager with id x timed out.",
+                FlinkRestClient.reason("org.apache.flink.runtime.JobException: Recovery is suppressed\n\tat x\nCaused by: "
+                        + "java.util.concurrent.TimeoutException: Heartbeat of TaskManager with id x timed out.\n\tat y"));
+        assertEquals("java.io.IOException: disk full", FlinkRestClient.reason("java.io.IOException: disk full\n\tat z"));
     }
 
     @Test
