@@ -51,6 +51,7 @@ ci_start() {
   local name="$1"; shift
   setsid "$@" >"$EIMF_CI_STATE/$name.log" 2>&1 < /dev/null &
   echo $! > "$EIMF_CI_STATE/$name.pid"
+  disown $! 2>/dev/null || true # not a job of the calling shell: no "Killed" line when .ci/run stops it
 }
 
 # ci_wait_http URL SECONDS NAME: waits until URL answers 2xx; on timeout prints NAME's log tail and fails.
