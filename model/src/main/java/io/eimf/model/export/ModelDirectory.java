@@ -98,6 +98,50 @@ public final class ModelDirectory {
         return new Loaded(model, vocab, d);
     }
 
+    /**
+     * The folder's ANN index ({@value io.eimf.model.inference.AnnIndex#FILE}) when model.json lists one, else null.
+     * Call after {@link #read}, which verified its size and SHA-256 with the other files; the index must also have
+     * been built from this weights.bin (its header records weights.bin's SHA-256).
+     */
+    public static io.eimf.model.inference.AnnIndex readIndex(Path dir, Descriptor d) throws IOException {
+        String name = io.eimf.model.inference.AnnIndex.FILE;
+        if (d.files() == null || !d.files().containsKey(name)) return null;
+        Path f = dir.resolve(name);
+        io.eimf.model.inference.AnnIndex index = io.eimf.model.inference.AnnIndex.read(f, d.config().numItems(),
+                d.config().dim());
+        String weights = d.files().get(WEIGHTS).sha256();
+        if (!weights.equals(index.weightsSha256())) {
+            throw new ModelFormatException(f + ": built from weights with SHA-256 " + index.weightsSha256()
+                    + ", but " + dir.resolve(WEIGHTS) + " is " + weights + " (rebuild it: eimf index build)");
+        }
+        return index;
+    }
+
+    /**
+     * Adds (or replaces) the ANN index of an exported model folder (format 2): first drops any listed index from
+     * model.json (a server reloading meanwhile serves exactly instead of failing a hash check), then writes the
+     * index atomically, then lists it in model.json's {@code files} map, atomically. A crash leaves the folder
+     * loadable: at worst an unlisted index file, which is ignored.
+     */
+    public static void writeIndex(Path dir, io.eimf.model.inference.AnnIndex index) throws IOException {
+        Path mj = dir.resolve(MODEL_JSON);
+        Descriptor d = Json.read(mj, Descriptor.class);
+        if (d.formatVersion() < 2 || d.files() == null) {
+            throw new ModelFormatException(mj + ": format " + d.formatVersion() + " has no 'files' map to list an index "
+                    + "in (export the model again)");
+        }
+        String name = io.eimf.model.inference.AnnIndex.FILE;
+        java.util.TreeMap<String, FileManifest.Entry> files = new java.util.TreeMap<>(d.files());
+        if (files.remove(name) != null) AtomicOutput.text(mj, Json.pretty(with(d, files)));
+        AtomicOutput.file(dir.resolve(name), index::write);
+        files.putAll(FileManifest.of(dir, List.of(name)));
+        AtomicOutput.text(mj, Json.pretty(with(d, files)));
+    }
+
+    private static Descriptor with(Descriptor d, Map<String, FileManifest.Entry> files) {
+        return new Descriptor(d.format(), d.formatVersion(), d.config(), d.provenance(), d.metrics(), files);
+    }
+
     /** Checks the {@code files} map (format 2) or warns that there is none (format 1). */
     static void verifyFiles(Path dir, Descriptor d) throws IOException {
         Path mj = dir.resolve(MODEL_JSON);
