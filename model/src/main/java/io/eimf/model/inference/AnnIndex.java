@@ -14,8 +14,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
-import org.apache.lucene.search.TopKnnCollector;
-import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.util.SparseFixedBitSet;
+import org.apache.lucene.util.hnsw.NeighborQueue;
 import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.util.VectorUtil;
 import org.apache.lucene.util.hnsw.HnswGraph;
@@ -43,6 +43,11 @@ public final class AnnIndex {
     /** Candidates per interest at query time (beam width of the level-0 search); see docs/METHOD.md. */
     public static final int DEFAULT_EF_SEARCH = 160;
     public static final long DEFAULT_SEED = 42;
+    /** How many nodes start each level-0 search ({@link #entryPoints}). */
+    static final int ENTRY_POINTS = 16;
+    /** Least nodes of the level whose nodes are all scored to pick the entry points. */
+    static final int ROUTER_NODES = 1000;
+
     /** Level-0 links a node may have beyond Lucene's 2*M, added by {@link #connect}. */
     static final int MAX_EXTRA_LINKS = 64;
 
@@ -72,6 +77,8 @@ public final class AnnIndex {
     private final int[][] upNodes;
     private final int[][] upOff;
     private final int[][] upNbr;
+    /** The router level's nodes (null: every node; see {@link #entryPoints}). */
+    private final int[] routerNodes;
     /** The item table [numItems+1, dim], row 0 padding; node i is row i+1. Shared, not copied. */
     private float[] items;
 
@@ -87,6 +94,11 @@ public final class AnnIndex {
         this.upNodes = upNodes;
         this.upOff = upOff;
         this.upNbr = upNbr;
+        int[] router = null;
+        for (int[] level : upNodes) {
+            if (level.length >= ROUTER_NODES) router = level;
+        }
+        this.routerNodes = router;
     }
 
     public Params params() {
@@ -371,12 +383,14 @@ public final class AnnIndex {
         int ef = Math.min(params.efSearch(), numItems);
         int len = 0;
         float[] q = new float[dim];
+        Cursor cursor = new Cursor();
+        HnswGraphSearcher searcher = new HnswGraphSearcher(new NeighborQueue(ef, true), new SparseFixedBitSet(numItems));
         for (int kk = 0; kk < k; kk++) {
             System.arraycopy(interests, kk * dim, q, 0, dim);
-            TopKnnCollector c = new TopKnnCollector(ef, Integer.MAX_VALUE);
-            HnswGraphSearcher.search(new Scorer(items, dim, numItems, q), c, new Cursor(), null);
-            for (ScoreDoc sd : c.topDocs().scoreDocs) {
-                int item = sd.doc + 1;
+            Scorer scorer = new Scorer(items, dim, numItems, q);
+            HnswGraphBuilder.GraphBuilderKnnCollector c = searcher.searchLevel(scorer, ef, 0, entryPoints(scorer), cursor);
+            while (c.size() > 0) {
+                int item = c.popNode() + 1;
                 if (seen[item] != stamp) {
                     seen[item] = stamp;
                     out[len++] = item;
@@ -409,6 +423,24 @@ public final class AnnIndex {
             }
         }
         return numItems - tail;
+    }
+
+    /**
+     * Where the level-0 beam search starts: the best {@value #ENTRY_POINTS} nodes of the router level (the highest
+     * level with at least {@value #ROUTER_NODES} nodes, or level 0 when none has), every node of it scored. A single
+     * greedy descent from the top, HNSW's usual start, ends in one cluster; an interest that mixes clusters (users
+     * reading several topics) then misses the others (measured: recall@50 0.80 at 20,000 clustered items).
+     */
+    private int[] entryPoints(Scorer scorer) {
+        int[] nodes = routerNodes;
+        NeighborQueue best = new NeighborQueue(ENTRY_POINTS, false);
+        for (int i = 0, size = nodes == null ? numItems : nodes.length; i < size; i++) {
+            int node = nodes == null ? i : nodes[i];
+            best.insertWithOverflow(node, scorer.score(node));
+        }
+        int[] eps = new int[best.size()];
+        for (int i = eps.length - 1; i >= 0; i--) eps[i] = best.pop();
+        return eps;
     }
 
     /** Most candidates {@link #candidates} can return for K interests. */
