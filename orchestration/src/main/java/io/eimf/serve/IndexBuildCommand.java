@@ -54,6 +54,15 @@ public final class IndexBuildCommand implements Command {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
+        if (!java.nio.file.Files.isRegularFile(dir.resolve(ModelDirectory.MODEL_JSON))) {
+            throw new EimfException(dir + ": no exported model (model.json) here");
+        }
+        // The old index is unlisted first: the build must not depend on it (it may be the damaged file being
+        // replaced), and a server reloading meanwhile answers exactly.
+        if (ModelDirectory.dropIndex(dir)) {
+            ctx.err().println("index build: previous " + AnnIndex.FILE + " unlisted; a server on this folder answers "
+                    + "exactly until the new one is written");
+        }
         Recommender r = Recommender.load(dir, false);
         ModelDirectory.Descriptor d = r.descriptor();
         if (d.files() == null || !d.files().containsKey(ModelDirectory.WEIGHTS)) {

@@ -132,10 +132,26 @@ public final class ModelDirectory {
         }
         String name = io.eimf.model.inference.AnnIndex.FILE;
         java.util.TreeMap<String, FileManifest.Entry> files = new java.util.TreeMap<>(d.files());
-        if (files.remove(name) != null) AtomicOutput.text(mj, Json.pretty(with(d, files)));
+        files.remove(name);
+        dropIndex(dir);
         AtomicOutput.file(dir.resolve(name), index::write);
         files.putAll(FileManifest.of(dir, List.of(name)));
         AtomicOutput.text(mj, Json.pretty(with(d, files)));
+    }
+
+    /**
+     * Removes the ANN index from model.json's {@code files} map (atomically; the file itself stays, unlisted and
+     * ignored), so the folder loads and serves exactly whatever state the index file is in. Returns whether one was
+     * listed.
+     */
+    public static boolean dropIndex(Path dir) throws IOException {
+        Path mj = dir.resolve(MODEL_JSON);
+        Descriptor d = Json.read(mj, Descriptor.class);
+        if (d.files() == null || !d.files().containsKey(io.eimf.model.inference.AnnIndex.FILE)) return false;
+        java.util.TreeMap<String, FileManifest.Entry> files = new java.util.TreeMap<>(d.files());
+        files.remove(io.eimf.model.inference.AnnIndex.FILE);
+        AtomicOutput.text(mj, Json.pretty(with(d, files)));
+        return true;
     }
 
     private static Descriptor with(Descriptor d, Map<String, FileManifest.Entry> files) {
