@@ -3,11 +3,9 @@ package io.eimf.serve;
 import io.eimf.core.cli.Args;
 import io.eimf.core.cli.Command;
 import io.eimf.core.cli.CommandContext;
-import io.eimf.core.cli.EimfException;
 import io.eimf.core.cli.UsageException;
 import io.eimf.model.export.ModelDirectory;
 import io.eimf.model.inference.AnnIndex;
-import io.eimf.model.inference.Recommender;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -54,29 +52,13 @@ public final class IndexBuildCommand implements Command {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-        if (!java.nio.file.Files.isRegularFile(dir.resolve(ModelDirectory.MODEL_JSON))) {
-            throw new EimfException(dir + ": no exported model (model.json) here");
-        }
-        // The old index is unlisted first: the build must not depend on it (it may be the damaged file being
-        // replaced), and a server reloading meanwhile answers exactly.
-        if (ModelDirectory.dropIndex(dir)) {
-            ctx.err().println("index build: previous " + AnnIndex.FILE + " unlisted; a server on this folder answers "
-                    + "exactly until the new one is written");
-        }
-        Recommender r = Recommender.load(dir, false);
-        ModelDirectory.Descriptor d = r.descriptor();
-        if (d.files() == null || !d.files().containsKey(ModelDirectory.WEIGHTS)) {
-            throw new EimfException(dir.resolve(ModelDirectory.MODEL_JSON) + ": format " + d.formatVersion()
-                    + " lists no file hashes; export the model again before building an index");
-        }
         long t0 = System.nanoTime();
-        AnnIndex index = AnnIndex.build(r.itemTable(), d.config().dim(), p,
-                d.files().get(ModelDirectory.WEIGHTS).sha256(), ctx.err());
+        AnnIndex index = ModelDirectory.buildIndex(dir, p, ctx.err());
         double buildS = (System.nanoTime() - t0) / 1e9;
         ModelDirectory.writeIndex(dir, index);
         Path f = dir.resolve(AnnIndex.FILE);
         ctx.out().printf(Locale.ROOT, "index %s: %d items, M=%d efConstruction=%d, %d candidates per interest when "
-                        + "serving; built in %.1f s (single thread), %d bytes; listed in %s%n", f, index.numItems(),
+                        + "serving; built in %.1f s (single thread, with loading the model), %d bytes; listed in %s%n", f, index.numItems(),
                 p.m(), p.efConstruction(), p.efSearch(), buildS, Files.size(f), ModelDirectory.MODEL_JSON);
         return 0;
     }

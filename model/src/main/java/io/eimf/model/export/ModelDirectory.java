@@ -140,6 +140,33 @@ public final class ModelDirectory {
     }
 
     /**
+     * Builds the ANN index of an exported folder from its verified weights and lists it ({@link #writeIndex}); any
+     * listed index is dropped first, so a damaged one can be replaced.
+     *
+     * @param progress where progress lines go (null: none)
+     */
+    public static io.eimf.model.inference.AnnIndex buildIndex(Path dir, io.eimf.model.inference.AnnIndex.Params params,
+                                                              java.io.PrintStream progress) throws IOException {
+        if (!Files.isRegularFile(dir.resolve(MODEL_JSON))) {
+            throw new ModelFormatException(dir.resolve(MODEL_JSON) + ": missing (not an exported EIMF model directory)");
+        }
+        if (dropIndex(dir) && progress != null) {
+            progress.println("index build: previous " + io.eimf.model.inference.AnnIndex.FILE + " unlisted; a server "
+                    + "on this folder answers exactly until the new one is written");
+        }
+        io.eimf.model.inference.Recommender r = io.eimf.model.inference.Recommender.load(dir, false);
+        Descriptor d = r.descriptor();
+        if (d.files() == null || !d.files().containsKey(WEIGHTS)) {
+            throw new ModelFormatException(dir.resolve(MODEL_JSON) + ": format " + d.formatVersion()
+                    + " lists no file hashes; export the model again before building an index");
+        }
+        io.eimf.model.inference.AnnIndex index = io.eimf.model.inference.AnnIndex.build(r.itemTable(),
+                d.config().dim(), params, d.files().get(WEIGHTS).sha256(), progress);
+        writeIndex(dir, index);
+        return index;
+    }
+
+    /**
      * Removes the ANN index from model.json's {@code files} map (atomically; the file itself stays, unlisted and
      * ignored), so the folder loads and serves exactly whatever state the index file is in. Returns whether one was
      * listed.

@@ -43,6 +43,12 @@ public final class AnnIndex {
     /** Candidates per interest at query time (beam width of the level-0 search); see docs/METHOD.md. */
     public static final int DEFAULT_EF_SEARCH = 160;
     public static final long DEFAULT_SEED = 42;
+    /**
+     * Training exports build the index by default from this many items up ({@code train --ann-index auto}): below,
+     * exact top-50 already takes about a millisecond (docs/BENCHMARKS.md, serve) and the index would only add
+     * build time and a file.
+     */
+    public static final int AUTO_MIN_ITEMS = 100_000;
     /** How many nodes start each level-0 search ({@link #entryPoints}). */
     static final int ENTRY_POINTS = 16;
     /** Least nodes of the level whose nodes are all scored to pick the entry points. */
