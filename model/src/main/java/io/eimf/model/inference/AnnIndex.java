@@ -157,8 +157,8 @@ public final class AnnIndex {
         for (int i = 0; i < n; i++) {
             extra[i] = (float) Math.sqrt(Math.max(0, maxSq - dot(table, table, (i + 1) * dim, (i + 1) * dim, dim)));
         }
-        HnswGraphBuilder b = HnswGraphBuilder.create(new Supplier(table, extra, dim, n), params.m(),
-                params.efConstruction(), params.seed());
+        RandomVectorScorerSupplier sup = new Supplier(table, extra, dim, n);
+        HnswGraphBuilder b = HnswGraphBuilder.create(sup, params.m(), params.efConstruction(), params.seed());
         Progress p = progress == null ? null : new Progress("hnsw build", n, progress, Duration.ofSeconds(10));
         for (int i = 0; i < n; i++) {
             b.addGraphNode(i);
