@@ -11,6 +11,9 @@ import io.eimf.model.export.ItemVocabulary;
 import io.eimf.model.export.ModelDirectory;
 import io.eimf.model.ibim.IbimConfig;
 import io.eimf.model.ibim.IbimModel;
+import io.eimf.model.inference.AnnIndex;
+import io.eimf.model.inference.ClusteredCatalogue;
+import io.eimf.model.inference.Recommender;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -59,9 +62,24 @@ public final class BenchServeCommand implements Command {
                 .addOption(Args.option("warmup", "W", "untimed requests first (default 500)"))
                 .addOption(Args.option("threads", "N", "BLAS threads (default 1, as eimf serve)"))
                 .addOption(Option.builder().longOpt("no-http").desc("in-process only").get())
+                .addOption(Option.builder().longOpt("ann").desc("clustered item tables instead of random ones; build "
+                        + "each model's HNSW index (eimf index build) and time exact against ANN retrieval on held-out "
+                        + "users, with recall@n of ANN against exact").get())
+                .addOption(Args.option("users", "U", "with --ann: held-out users (default 1000)"))
+                .addOption(Args.option("user-seed", "S", "with --ann: seed of the held-out users (default 2026)"))
+                .addOption(Args.option("model-seed", "S", "seed of the random weights and clustered table (default 7)"))
+                .addOption(Args.option("ef-search", "N,N", "with --ann: candidates per interest to measure (default "
+                        + AnnIndex.DEFAULT_EF_SEARCH + ")"))
+                .addOption(Args.option("m", "M", "with --ann: graph degree (default " + AnnIndex.DEFAULT_M + ")"))
+                .addOption(Args.option("ef-construction", "N", "with --ann: build beam width (default "
+                        + AnnIndex.DEFAULT_EF_CONSTRUCTION + ")"))
                 .addOption(Option.builder().longOpt("compare-nd4j").desc("also time the model alone on the plain-Java "
                         + "path and on the batched ND4J path evaluation uses, alternating in runs of 100 requests").get());
     }
+
+    /** One ANN measurement: the index, then exact or ANN latency (ms) and recall@n against exact. */
+    public record AnnRow(int items, double buildS, long indexBytes, int efSearch, String path, double p50, double p99,
+                         double mean, double recallMean, double recallMin) {}
 
     /** Latency summary of one case, in milliseconds. */
     public record Row(int items, String path, int requests, double p50, double p99, double mean) {}
@@ -86,12 +104,48 @@ public final class BenchServeCommand implements Command {
             }
         }
         List<Row> rows = new ArrayList<>();
+        List<AnnRow> annRows = new ArrayList<>();
+        boolean ann = cl.hasOption("ann");
+        long modelSeed = Args.longValue(cl, "model-seed", 7);
+        int users = Args.intValue(cl, "users", 1000);
+        long userSeed = Args.longValue(cl, "user-seed", 2026);
+        List<Integer> efs = new ArrayList<>();
+        for (String e : cl.getOptionValue("ef-search", Integer.toString(AnnIndex.DEFAULT_EF_SEARCH)).split(",")) {
+            try {
+                efs.add(Integer.parseInt(e.trim()));
+            } catch (NumberFormatException x) {
+                throw new UsageException("--ef-search expects counts like 100,160, got '" + e + "'");
+            }
+        }
+        AnnIndex.Params params;
+        try {
+            params = new AnnIndex.Params(Args.intValue(cl, "m", AnnIndex.DEFAULT_M),
+                    Args.intValue(cl, "ef-construction", AnnIndex.DEFAULT_EF_CONSTRUCTION), efs.get(0), AnnIndex.DEFAULT_SEED);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
         Path tmp = Files.createTempDirectory("eimf-bench-serve");
         try {
             for (int n : sizes) {
                 Path dir = tmp.resolve("model-" + n);
-                exportRandomModel(dir, new IbimConfig(backbone, dim, k, Math.max(hist, 20), n, 0), 7);
+                IbimConfig config = new IbimConfig(backbone, dim, k, Math.max(hist, 20), n, 0);
+                ClusteredCatalogue catalogue = exportRandomModel(dir, config, modelSeed, ann);
+                double buildS = 0;
+                if (ann) {
+                    // The index is built the way eimf index build does it: from the exported folder, into it.
+                    Recommender plain = Recommender.load(dir, false);
+                    long t0 = System.nanoTime();
+                    AnnIndex index = AnnIndex.build(plain.itemTable(), dim, params,
+                            plain.descriptor().files().get(ModelDirectory.WEIGHTS).sha256(), ctx.err());
+                    buildS = (System.nanoTime() - t0) / 1e9;
+                    ModelDirectory.writeIndex(dir, index);
+                    plain = null;
+                    index = null;
+                    System.gc();
+                }
                 RecommenderModel model = RecommenderModel.load(dir, "random " + backbone + " " + n + " items", null);
+                if (ann) annRows.addAll(annCase(model.recommender(), catalogue, n, buildS,
+                        Files.size(dir.resolve(AnnIndex.FILE)), efs, users, userSeed, hist, topN, warmup, requests, ctx));
                 ctx.err().printf("[bench serve] %d items: model exported and loaded; measuring%n", n);
                 AtomicReference<ServingModel> ref = new AtomicReference<>(model);
                 RecommendService service = new RecommendService(ref, new ServeMetrics(), 1000, 1000);
@@ -169,7 +223,95 @@ public final class BenchServeCommand implements Command {
         for (Row r : rows) {
             ctx.out().printf(Locale.ROOT, "%-8d  %-28s  %9.3f  %9.3f  %9.3f%n", r.items(), r.path(), r.p50(), r.p99(), r.mean());
         }
+        if (ann) {
+            ctx.out().printf(Locale.ROOT, "bench serve --ann: clustered item table (model seed %d), HNSW M=%d "
+                            + "efConstruction=%d built single-threaded into the model folder; %d held-out users (seed %d), "
+                            + "history %d; model only (interests + retrieval), exact and ANN alternating in runs of 100, "
+                            + "%d timed requests each after %d warm-up; recall@%d = |ANN top-%d & exact top-%d| / %d per "
+                            + "user over all held-out users; peak RSS %d MiB (VmHWM, whole run); max heap %d MiB%n",
+                    modelSeed, params.m(), params.efConstruction(), users, userSeed, hist, requests, warmup, topN, topN,
+                    topN, topN, peakRssKb() / 1024, Runtime.getRuntime().maxMemory() >> 20);
+            ctx.out().printf("%-8s  %8s  %9s  %-6s  %5s  %8s  %8s  %8s  %11s  %10s%n", "items", "build s", "index MB",
+                    "path", "ef", "p50 ms", "p99 ms", "mean ms", "recall mean", "recall min");
+            for (AnnRow r : annRows) {
+                ctx.out().printf(Locale.ROOT, "%-8d  %8.1f  %9.1f  %-6s  %5s  %8.3f  %8.3f  %8.3f  %11s  %10s%n", r.items(),
+                        r.buildS(), r.indexBytes() / 1048576.0, r.path(), r.path().equals("exact") ? "-" : Integer.toString(r.efSearch()),
+                        r.p50(), r.p99(), r.mean(), r.path().equals("exact") ? "-" : String.format(Locale.ROOT, "%.4f", r.recallMean()),
+                        r.path().equals("exact") ? "-" : String.format(Locale.ROOT, "%.2f", r.recallMin()));
+            }
+        }
         return 0;
+    }
+
+    /**
+     * Exact against ANN on held-out users of the clustered catalogue: recall of each efSearch over every user, then
+     * latency with exact and ANN requests alternating in runs of 100 (same machine load for both).
+     */
+    private static List<AnnRow> annCase(Recommender r, ClusteredCatalogue cat, int n, double buildS, long indexBytes,
+                                        List<Integer> efs, int users, long userSeed, int hist, int topN, int warmup,
+                                        int requests, CommandContext ctx) {
+        SplittableRandom rnd = new SplittableRandom(userSeed);
+        int[][] h = new int[users][];
+        for (int u = 0; u < users; u++) h[u] = cat.history(rnd, hist);
+        ctx.err().printf("[bench serve] %d items: exact top-%d of %d held-out users%n", n, topN, users);
+        int[][] truth = new int[users][];
+        for (int u = 0; u < users; u++) {
+            truth[u] = r.recommendDenseExact(h[u], topN).items().stream().mapToInt(Recommender.Item::id).sorted().toArray();
+        }
+        List<AnnRow> out = new ArrayList<>();
+        AnnIndex base = r.index();
+        long[] exactLat = null;
+        for (int ef : efs) {
+            Recommender a = r.withIndex(base.withEfSearch(ef));
+            double sum = 0;
+            double min = 1;
+            for (int u = 0; u < users; u++) {
+                int hits = 0;
+                for (Recommender.Item it : a.recommendDenseAnn(h[u], topN).items()) {
+                    if (Arrays.binarySearch(truth[u], it.id()) >= 0) hits++;
+                }
+                double rec = hits / (double) truth[u].length;
+                sum += rec;
+                min = Math.min(min, rec);
+            }
+            ctx.err().printf(Locale.ROOT, "[bench serve] %d items: ef %d recall@%d %.4f; timing%n", n, ef, topN, sum / users);
+            long[] ex = new long[requests];
+            long[] an = new long[requests];
+            int total = warmup + requests;
+            for (int from = 0; from < total; from += 100) {
+                int to = Math.min(total, from + 100);
+                for (int path = 0; path < 2; path++) {
+                    for (int i = from; i < to; i++) {
+                        int[] hh = h[i % users];
+                        long t0 = System.nanoTime();
+                        if (path == 0) r.recommendDenseExact(hh, topN);
+                        else a.recommendDenseAnn(hh, topN);
+                        long dt = System.nanoTime() - t0;
+                        if (i >= warmup) (path == 0 ? ex : an)[i - warmup] = dt;
+                    }
+                }
+            }
+            if (exactLat == null) {
+                exactLat = ex;
+                Row e = row(n, "exact", ex);
+                out.add(new AnnRow(n, buildS, indexBytes, 0, "exact", e.p50(), e.p99(), e.mean(), 1, 1));
+            }
+            Row x = row(n, "ann", an);
+            out.add(new AnnRow(n, buildS, indexBytes, ef, "ann", x.p50(), x.p99(), x.mean(), sum / users, min));
+        }
+        return out;
+    }
+
+    /** Peak resident set of this process in KiB (Linux /proc/self/status VmHWM; -1 elsewhere). */
+    static long peakRssKb() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        } catch (Exception e) {
+            // not Linux: no figure
+        }
+        return -1;
     }
 
     static Row row(int items, String path, long[] nanos) {
@@ -187,13 +329,25 @@ public final class BenchServeCommand implements Command {
 
     /** Writes a randomly initialised model of this shape as an exported model folder. */
     public static void exportRandomModel(Path dir, IbimConfig config, long seed) throws Exception {
+        exportRandomModel(dir, config, seed, false);
+    }
+
+    /**
+     * As {@link #exportRandomModel(Path, IbimConfig, long)}; {@code clustered}: the item table is a
+     * {@link ClusteredCatalogue} (returned, to draw users from), else null.
+     */
+    public static ClusteredCatalogue exportRandomModel(Path dir, IbimConfig config, long seed, boolean clustered)
+            throws Exception {
         IbimModel model = new IbimModel(config, DataType.FLOAT, seed);
+        ClusteredCatalogue cat = clustered
+                ? ClusteredCatalogue.fill(model, ClusteredCatalogue.defaultClusters(config.numItems()), seed) : null;
         List<Item> items = new ArrayList<>(config.numItems());
         for (int i = 1; i <= config.numItems(); i++) {
             items.add(new Item(i, Integer.toString(i), "item " + i, List.of(), null));
         }
         ModelDirectory.write(dir, model, ItemVocabulary.of(items), Map.of("source", "random initialisation (bench)",
                 "seed", seed), Map.of(), false);
+        return cat;
     }
 
     /** A source that always serves one in-memory model. */

@@ -7,13 +7,20 @@ import java.nio.file.attribute.BasicFileAttributes;
 
 /**
  * A model exported to a folder. Its version token is model.json's and weights.bin's size and modification time, so
- * replacing the folder atomically (a new export renamed into place) is picked up by the poller.
+ * replacing the folder atomically (a new export renamed into place) is picked up by the poller, and so is an index
+ * added by {@code eimf index build} (which rewrites model.json last): the server answers exactly until then.
  */
 public final class FolderSource implements ModelSource {
     private final Path dir;
+    private final RecommenderModel.Retrieval retrieval;
 
     public FolderSource(Path dir) {
+        this(dir, RecommenderModel.Retrieval.ANN);
+    }
+
+    public FolderSource(Path dir, RecommenderModel.Retrieval retrieval) {
         this.dir = dir.toAbsolutePath().normalize();
+        this.retrieval = retrieval;
     }
 
     @Override
@@ -35,6 +42,6 @@ public final class FolderSource implements ModelSource {
 
     @Override
     public ServingModel load() throws IOException {
-        return RecommenderModel.load(dir, dir.toString(), null);
+        return RecommenderModel.load(dir, dir.toString(), null, retrieval);
     }
 }

@@ -161,6 +161,7 @@ public final class RecommendServer implements AutoCloseable {
                     r.put("model", m.describe());
                     r.put("version", String.valueOf(m.version()));
                     r.put("items", m.numItems());
+                    r.put("retrieval", m.retrieval());
                     if (err != null) {
                         r.put("lastPollError", err);
                         r.put("lastPollErrorAt", java.time.Instant.ofEpochMilli(lastErrorAtMillis).toString());
@@ -210,8 +211,8 @@ public final class RecommendServer implements AutoCloseable {
             loadedVersion = v;
             lastError = null;
             if (old != null) metrics.swapped();
-            log.printf("[serve] %s %s (%d items, K=%d) in %.1fs%n", old == null ? "loaded" : "swapped to", m.describe(),
-                    m.numItems(), m.numInterests(), (System.nanoTime() - t0) / 1e9);
+            log.printf("[serve] %s %s (%d items, K=%d, retrieval %s) in %.1fs%n", old == null ? "loaded" : "swapped to",
+                    m.describe(), m.numItems(), m.numInterests(), m.retrieval(), (System.nanoTime() - t0) / 1e9);
             return old != null;
         } catch (Throwable e) {
             // Throwable, VirtualMachineError included: a model too big for the heap fails this load, not the server.

@@ -19,9 +19,32 @@ public final class RecommenderModel implements ServingModel {
         this.version = version;
     }
 
-    /** Loads an exported model folder (model.json, weights.bin, items.tsv), or the one folder below it holding one. */
+    /**
+     * Loads an exported model folder (model.json, weights.bin, items.tsv, and ann.hnsw when model.json lists one), or
+     * the one folder below it holding one; retrieval through the index when there is one.
+     */
     public static RecommenderModel load(Path dir, String describe, String version) throws IOException {
-        return new RecommenderModel(Recommender.load(modelFolder(dir)), describe, version);
+        return load(dir, describe, version, Retrieval.ANN);
+    }
+
+    /** As {@link #load(Path, String, String)}; {@link Retrieval#EXACT} ignores any index. */
+    public static RecommenderModel load(Path dir, String describe, String version, Retrieval retrieval)
+            throws IOException {
+        return new RecommenderModel(Recommender.load(modelFolder(dir), retrieval == Retrieval.ANN), describe, version);
+    }
+
+    /** {@code --retrieval}: ANN uses the folder's index when it has one (else exact); EXACT never reads it. */
+    public enum Retrieval {
+        EXACT, ANN;
+
+        /** Parses {@code exact} or {@code ann}. */
+        public static Retrieval parse(String s) {
+            return switch (s) {
+                case "exact" -> EXACT;
+                case "ann" -> ANN;
+                default -> throw new io.eimf.core.cli.UsageException("--retrieval must be exact or ann, got '" + s + "'");
+            };
+        }
     }
 
     /** {@code dir} itself when it holds model.json, else its only sub-folder that does (registry downloads nest it). */
@@ -46,6 +69,11 @@ public final class RecommenderModel implements ServingModel {
     @Override
     public String describe() {
         return describe;
+    }
+
+    @Override
+    public String retrieval() {
+        return recommender.retrieval();
     }
 
     @Override

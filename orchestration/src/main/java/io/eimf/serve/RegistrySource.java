@@ -14,11 +14,18 @@ public final class RegistrySource implements ModelSource {
     private final ModelUri uri;
     private final ModelRegistry registry;
     private final ModelResolver resolver;
+    private final RecommenderModel.Retrieval retrieval;
 
     public RegistrySource(String uri, ModelRegistry registry, ModelResolver resolver) {
+        this(uri, registry, resolver, RecommenderModel.Retrieval.ANN);
+    }
+
+    public RegistrySource(String uri, ModelRegistry registry, ModelResolver resolver,
+                          RecommenderModel.Retrieval retrieval) {
         this.uri = ModelUri.parse(uri);
         this.registry = registry;
         this.resolver = resolver;
+        this.retrieval = retrieval;
     }
 
     @Override
@@ -41,6 +48,6 @@ public final class RegistrySource implements ModelSource {
         ModelResolver.Resolved r = resolver.resolve(uri.toString());
         String v = r.version().version();
         return RecommenderModel.load(r.folder(), "models:/" + uri.name() + "/" + v
-                + (uri.alias() != null ? " (@" + uri.alias() + ")" : ""), v);
+                + (uri.alias() != null ? " (@" + uri.alias() + ")" : ""), v, retrieval);
     }
 }

@@ -32,6 +32,8 @@ public final class ServeCommand implements Command {
         Options o = new Options()
                 .addOption(Args.requiredOption("model", "URI|DIR",
                         "models:/NAME@champion, models:/NAME/VERSION or an exported model folder"))
+                .addOption(Args.option("retrieval", "exact|ann", "ann (default): through the model folder's HNSW "
+                        + "index (eimf index build) with exact re-ranking, exact when it has none; exact: score every item"))
                 .addOption(Args.option("port", "P", "port (default 8000; 0: any free port)"))
                 .addOption(Args.option("host", "ADDR",
                         "address to bind (default 127.0.0.1; 0.0.0.0 exposes it to the network)"))
@@ -75,12 +77,13 @@ public final class ServeCommand implements Command {
     public int run(CommandLine cl, CommandContext ctx) throws Exception {
         String model = Args.required(cl, "model");
         ModelSource source;
+        RecommenderModel.Retrieval retrieval = RecommenderModel.Retrieval.parse(cl.getOptionValue("retrieval", "ann"));
         if (ModelUri.isModelUri(model)) {
             ModelResolver resolver = new ModelResolver(Backends.registry(cl, ctx),
                     cl.hasOption("cache") ? ctx.path(cl.getOptionValue("cache")) : ModelResolver.defaultCache(), ctx.err());
-            source = new RegistrySource(model, Backends.registry(cl, ctx), resolver);
+            source = new RegistrySource(model, Backends.registry(cl, ctx), resolver, retrieval);
         } else {
-            source = new FolderSource(ctx.path(model));
+            source = new FolderSource(ctx.path(model), retrieval);
         }
         String tokenFile = cl.getOptionValue("token-file");
         BearerToken token = BearerToken.resolve(cl.getOptionValue("token"),

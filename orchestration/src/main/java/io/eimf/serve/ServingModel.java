@@ -33,6 +33,11 @@ public interface ServingModel {
      */
     Ranked recommend(int[] history, int n);
 
+    /** How items are retrieved: {@code exact}, or the ANN index with its parameters. */
+    default String retrieval() {
+        return "exact";
+    }
+
     /** A ranked list: parallel arrays. */
     record Ranked(int[] items, float[] scores, int[] interests) {}
 }

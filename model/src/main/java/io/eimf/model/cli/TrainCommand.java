@@ -89,7 +89,11 @@ public final class TrainCommand implements Command {
                         + "options only: what differs is named)").get())
                 .addOption(Option.builder().longOpt("no-verify-data").desc("skip recomputing the dataset's content "
                         + "hash against its manifest (the counts are still checked)").get())
-                .addOption(Option.builder().longOpt("overwrite").desc("replace an existing run directory").get());
+                .addOption(Option.builder().longOpt("overwrite").desc("replace an existing run directory").get())
+                .addOption(io.eimf.core.cli.Args.option("ann-index", "auto|yes|no", "build the exported model's HNSW "
+                        + "retrieval index (as eimf index build, default parameters): no (default: its recall@50 against exact "
+                        + "falls below 0.98 from ~300k items, docs/BENCHMARKS.md), yes, or auto (from "
+                        + io.eimf.model.inference.AnnIndex.AUTO_MIN_ITEMS + " items up)"));
     }
 
     /** Checks --device against the backend on the classpath and applies --threads. */
@@ -117,6 +121,7 @@ public final class TrainCommand implements Command {
         if (backbone == null) throw new UsageException("missing required option --backbone");
         Path out = ctx.path(Args.required(cl, "out"));
         boolean resume = cl.hasOption("resume");
+        String annIndex = Args.choice(cl, "ann-index", "no", "auto", "yes", "no");
         long seed = Args.longValue(cl, "seed", 1);
         TrainOptions d = TrainOptions.defaults();
         String sampler = Args.choice(cl, "sampler", NegativeSampler.UNIFORM, NegativeSampler.UNIFORM,
@@ -205,6 +210,13 @@ public final class TrainCommand implements Command {
         mm.put("valid", r.bestValid());
         mm.put("test", r.test());
         ModelDirectory.write(out.resolve("model"), model, ItemVocabulary.of(ds.items()), prov, mm, true);
+        if (annIndex.equals("yes") || (annIndex.equals("auto")
+                && model.config().numItems() >= io.eimf.model.inference.AnnIndex.AUTO_MIN_ITEMS)) {
+            io.eimf.model.inference.AnnIndex ix = ModelDirectory.buildIndex(out.resolve("model"),
+                    io.eimf.model.inference.AnnIndex.Params.defaults(), ctx.err());
+            ctx.err().println("[train] ANN index " + io.eimf.model.inference.AnnIndex.FILE + " built over "
+                    + ix.numItems() + " items and listed in model.json");
+        }
 
         ctx.out().printf(Locale.ROOT, "%s seed %d: best step %d of %d; test (%d users, %s split seed %s, full ranking):%n",
                 backbone, seed, r.bestStep(), r.steps(), data.test().size(), ds.manifest().split() == null ? "?" : ds.manifest().split().protocol(),

@@ -98,6 +98,93 @@ public final class ModelDirectory {
         return new Loaded(model, vocab, d);
     }
 
+    /**
+     * The folder's ANN index ({@value io.eimf.model.inference.AnnIndex#FILE}) when model.json lists one, else null.
+     * Call after {@link #read}, which verified its size and SHA-256 with the other files; the index must also have
+     * been built from this weights.bin (its header records weights.bin's SHA-256).
+     */
+    public static io.eimf.model.inference.AnnIndex readIndex(Path dir, Descriptor d) throws IOException {
+        String name = io.eimf.model.inference.AnnIndex.FILE;
+        if (d.files() == null || !d.files().containsKey(name)) return null;
+        Path f = dir.resolve(name);
+        io.eimf.model.inference.AnnIndex index = io.eimf.model.inference.AnnIndex.read(f, d.config().numItems(),
+                d.config().dim());
+        String weights = d.files().get(WEIGHTS).sha256();
+        if (!weights.equals(index.weightsSha256())) {
+            throw new ModelFormatException(f + ": built from weights with SHA-256 " + index.weightsSha256()
+                    + ", but " + dir.resolve(WEIGHTS) + " is " + weights + " (rebuild it: eimf index build)");
+        }
+        return index;
+    }
+
+    /**
+     * Adds (or replaces) the ANN index of an exported model folder (format 2): first drops any listed index from
+     * model.json (a server reloading meanwhile serves exactly instead of failing a hash check), then writes the
+     * index atomically, then lists it in model.json's {@code files} map, atomically. A crash leaves the folder
+     * loadable: at worst an unlisted index file, which is ignored.
+     */
+    public static void writeIndex(Path dir, io.eimf.model.inference.AnnIndex index) throws IOException {
+        Path mj = dir.resolve(MODEL_JSON);
+        Descriptor d = Json.read(mj, Descriptor.class);
+        if (d.formatVersion() < 2 || d.files() == null) {
+            throw new ModelFormatException(mj + ": format " + d.formatVersion() + " has no 'files' map to list an index "
+                    + "in (export the model again)");
+        }
+        String name = io.eimf.model.inference.AnnIndex.FILE;
+        java.util.TreeMap<String, FileManifest.Entry> files = new java.util.TreeMap<>(d.files());
+        files.remove(name);
+        dropIndex(dir);
+        AtomicOutput.file(dir.resolve(name), index::write);
+        files.putAll(FileManifest.of(dir, List.of(name)));
+        AtomicOutput.text(mj, Json.pretty(with(d, files)));
+    }
+
+    /**
+     * Builds the ANN index of an exported folder from its verified weights and lists it ({@link #writeIndex}); any
+     * listed index is dropped first, so a damaged one can be replaced.
+     *
+     * @param progress where progress lines go (null: none)
+     */
+    public static io.eimf.model.inference.AnnIndex buildIndex(Path dir, io.eimf.model.inference.AnnIndex.Params params,
+                                                              java.io.PrintStream progress) throws IOException {
+        if (!Files.isRegularFile(dir.resolve(MODEL_JSON))) {
+            throw new ModelFormatException(dir.resolve(MODEL_JSON) + ": missing (not an exported EIMF model directory)");
+        }
+        if (dropIndex(dir) && progress != null) {
+            progress.println("index build: previous " + io.eimf.model.inference.AnnIndex.FILE + " unlisted; a server "
+                    + "on this folder answers exactly until the new one is written");
+        }
+        io.eimf.model.inference.Recommender r = io.eimf.model.inference.Recommender.load(dir, false);
+        Descriptor d = r.descriptor();
+        if (d.files() == null || !d.files().containsKey(WEIGHTS)) {
+            throw new ModelFormatException(dir.resolve(MODEL_JSON) + ": format " + d.formatVersion()
+                    + " lists no file hashes; export the model again before building an index");
+        }
+        io.eimf.model.inference.AnnIndex index = io.eimf.model.inference.AnnIndex.build(r.itemTable(),
+                d.config().dim(), params, d.files().get(WEIGHTS).sha256(), progress);
+        writeIndex(dir, index);
+        return index;
+    }
+
+    /**
+     * Removes the ANN index from model.json's {@code files} map (atomically; the file itself stays, unlisted and
+     * ignored), so the folder loads and serves exactly whatever state the index file is in. Returns whether one was
+     * listed.
+     */
+    public static boolean dropIndex(Path dir) throws IOException {
+        Path mj = dir.resolve(MODEL_JSON);
+        Descriptor d = Json.read(mj, Descriptor.class);
+        if (d.files() == null || !d.files().containsKey(io.eimf.model.inference.AnnIndex.FILE)) return false;
+        java.util.TreeMap<String, FileManifest.Entry> files = new java.util.TreeMap<>(d.files());
+        files.remove(io.eimf.model.inference.AnnIndex.FILE);
+        AtomicOutput.text(mj, Json.pretty(with(d, files)));
+        return true;
+    }
+
+    private static Descriptor with(Descriptor d, Map<String, FileManifest.Entry> files) {
+        return new Descriptor(d.format(), d.formatVersion(), d.config(), d.provenance(), d.metrics(), files);
+    }
+
     /** Checks the {@code files} map (format 2) or warns that there is none (format 1). */
     static void verifyFiles(Path dir, Descriptor d) throws IOException {
         Path mj = dir.resolve(MODEL_JSON);

@@ -29,9 +29,22 @@ public final class Recommender {
     private final TopNRetriever retriever;
     private final InterestForward extractor;
     private final ItemScorer scorer;
+    /** The item table as floats [numItems+1, d]; the ANN index walks it and candidates are re-scored from it. */
+    private final float[] items;
+    /** Null: exact retrieval only. */
+    private final AnnIndex index;
+    private final ThreadLocal<AnnScratch> annScratch;
 
-    /** Wraps an in-memory model (e.g. right after training). */
+    /** Wraps an in-memory model (e.g. right after training); exact retrieval. */
     public Recommender(IbimModel model, ItemVocabulary vocabulary, ModelDirectory.Descriptor descriptor) {
+        this(model, vocabulary, descriptor, null);
+    }
+
+    /**
+     * Wraps an in-memory model with an approximate index (null: exact retrieval). With an index, {@link #recommend}
+     * gathers candidates from it and ranks them exactly; {@link #recommendDenseExact} stays available.
+     */
+    public Recommender(IbimModel model, ItemVocabulary vocabulary, ModelDirectory.Descriptor descriptor, AnnIndex index) {
         if (vocabulary.size() != model.config().numItems()) {
             throw new IllegalArgumentException("vocabulary and model disagree on the number of items");
         }
@@ -39,15 +52,50 @@ public final class Recommender {
         this.vocabulary = vocabulary;
         this.descriptor = descriptor;
         this.retriever = new TopNRetriever(model.itemEmbeddings().value());
-        float[] items = InterestForward.floats(model.itemEmbeddings().value());
+        this.items = InterestForward.floats(model.itemEmbeddings().value());
         this.extractor = InterestForward.of(model, items);
         this.scorer = new ItemScorer(items, model.config().dim());
+        this.index = index == null ? null : index.attach(items);
+        int n = model.config().numItems();
+        this.annScratch = ThreadLocal.withInitial(() -> new AnnScratch(n));
     }
 
-    /** Loads an exported model directory (see {@link ModelDirectory}); the dataset is not needed. */
+    /**
+     * Loads an exported model directory (see {@link ModelDirectory}); the dataset is not needed. Uses its ANN index
+     * ({@value AnnIndex#FILE}, verified like the weights) when model.json lists one, else exact retrieval.
+     */
     public static Recommender load(Path modelDir) throws IOException {
+        return load(modelDir, true);
+    }
+
+    /** As {@link #load(Path)}; {@code useIndex=false} ignores any index (exact retrieval, nothing read). */
+    public static Recommender load(Path modelDir, boolean useIndex) throws IOException {
         ModelDirectory.Loaded l = ModelDirectory.read(modelDir);
-        return new Recommender(l.model(), l.vocabulary(), l.descriptor());
+        AnnIndex index = useIndex ? ModelDirectory.readIndex(modelDir, l.descriptor()) : null;
+        return new Recommender(l.model(), l.vocabulary(), l.descriptor(), index);
+    }
+
+    /** The same model with another index (null: exact); shares the weights' copies. */
+    public Recommender withIndex(AnnIndex other) {
+        return new Recommender(model, vocabulary, descriptor, other);
+    }
+
+    /** The index in use, or null for exact retrieval. */
+    public AnnIndex index() {
+        return index;
+    }
+
+    /** The item table as floats [numItems+1, d] (row 0 padding); read-only by contract. */
+    public float[] itemTable() {
+        return items;
+    }
+
+    /** How items are retrieved, for logs and /healthz-style descriptions. */
+    public String retrieval() {
+        if (index == null) return "exact";
+        AnnIndex.Params p = index.params();
+        return "ann (hnsw M=" + p.m() + " efConstruction=" + p.efConstruction() + ", " + p.efSearch()
+                + " candidates per interest, exact re-ranking)";
     }
 
     /** One recommended item. */
@@ -90,16 +138,101 @@ public final class Recommender {
         return new Result(r.items(), r.interests(), List.copyOf(unknown), r.historyUsed());
     }
 
-    /** Recommends from dense item ids (1..numItems). */
+    /** Recommends from dense item ids (1..numItems): through the index when there is one, else exactly. */
     public Result recommendDense(int[] history, int topN) {
+        return index == null ? recommendDenseExact(history, topN) : recommendDenseAnn(history, topN);
+    }
+
+    /** Exact retrieval over the whole catalogue, index or not. */
+    public Result recommendDenseExact(int[] history, int topN) {
+        check(history, topN);
+        int k = model.config().interests();
+        float[] iv = new float[k * model.config().dim()];
+        extractor.interests(history, iv);
+        return result(scorer.retrieve(iv, k, topN), split(iv, k), history.length);
+    }
+
+    /**
+     * Retrieval through the index: each interest's candidates from the graph, then every candidate scored exactly as
+     * {@link ItemScorer} does (same float operations in the same order, best interest by strict >, ties to the lower
+     * id), so with full candidate recall this is the exact answer bit for bit. Falls back to exact when the
+     * candidates are fewer than the list asked for.
+     */
+    public Result recommendDenseAnn(int[] history, int topN) {
+        if (index == null) throw new IllegalStateException("this model has no ANN index");
         check(history, topN);
         int k = model.config().interests();
         int d = model.config().dim();
         float[] iv = new float[k * d];
         extractor.interests(history, iv);
+        int n = Math.min(topN, vocabulary.size());
+        AnnScratch s = annScratch.get();
+        if (s.cand.length < index.maxCandidates(k)) s.cand = new int[index.maxCandidates(k)];
+        if (++s.stamp == Integer.MAX_VALUE) {
+            java.util.Arrays.fill(s.seen, 0);
+            s.stamp = 1;
+        }
+        int c;
+        try {
+            c = index.candidates(iv, k, s.cand, s.seen, s.stamp);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        if (c < n) return result(scorer.retrieve(iv, k, topN), split(iv, k), history.length);
+        return result(rank(iv, k, d, s.cand, c, n), split(iv, k), history.length);
+    }
+
+    /** Exact scores of the candidates, best-first top-n with the exact path's order (score desc, id asc). */
+    private TopNRetriever.Ranked rank(float[] iv, int k, int d, int[] cand, int c, int n) {
+        int[] ids = new int[n];
+        float[] sc = new float[n];
+        int[] ks = new int[n];
+        int size = 0;
+        for (int ci = 0; ci < c; ci++) {
+            int item = cand[ci];
+            int off = item * d;
+            float best = 0f;
+            int arg = 0;
+            for (int kk = 0; kk < k; kk++) {
+                int q = kk * d;
+                float acc = 0f;
+                for (int t = 0; t < d; t++) acc += iv[q + t] * items[off + t];
+                if (kk == 0 || acc > best) {
+                    best = acc;
+                    arg = kk;
+                }
+            }
+            if (size == n && !(best > sc[n - 1] || (best == sc[n - 1] && item < ids[n - 1]))) continue;
+            int pos = size == n ? n - 1 : size++;
+            while (pos > 0 && (best > sc[pos - 1] || (best == sc[pos - 1] && item < ids[pos - 1]))) {
+                ids[pos] = ids[pos - 1];
+                sc[pos] = sc[pos - 1];
+                ks[pos] = ks[pos - 1];
+                pos--;
+            }
+            ids[pos] = item;
+            sc[pos] = best;
+            ks[pos] = arg;
+        }
+        return new TopNRetriever.Ranked(ids, sc, ks);
+    }
+
+    private float[][] split(float[] iv, int k) {
+        int d = model.config().dim();
         float[][] interests = new float[k][];
         for (int kk = 0; kk < k; kk++) interests[kk] = java.util.Arrays.copyOfRange(iv, kk * d, (kk + 1) * d);
-        return result(scorer.retrieve(iv, k, topN), interests, history.length);
+        return interests;
+    }
+
+    /** Per-thread candidate buffer and de-duplication stamps. */
+    private static final class AnnScratch {
+        final int[] seen;
+        int[] cand = new int[0];
+        int stamp;
+
+        AnnScratch(int numItems) {
+            seen = new int[numItems + 1];
+        }
     }
 
     /**

@@ -39,8 +39,12 @@ class CommandsITCase {
         SynthFixture.write(data, SyntheticData.Config.defaults().withUsers(150).withCatalogue(6, 12).withLengths(10, 25));
         Path run = tmp.resolve("run");
         Run t = eimf("train", "--data", data.toString(), "--backbone", "comirec-sa", "--out", run.toString(),
-                "--dim", "16", "--batch", "32", "--eval-every", "20", "--patience", "2", "--max-steps", "60");
+                "--dim", "16", "--batch", "32", "--eval-every", "20", "--patience", "2", "--max-steps", "60",
+                "--ann-index", "yes");
         assertEquals(0, t.code(), t.err());
+        // --ann-index yes: the export carries its HNSW index, listed (and so verified) in model.json
+        assertTrue(Files.readString(run.resolve("model").resolve("model.json")).contains("\"ann.hnsw\""));
+        assertTrue(io.eimf.model.inference.Recommender.load(run.resolve("model")).retrieval().startsWith("ann"));
         assertTrue(t.out().contains("most-popular"), t.out());
         JsonNode m = Json.mapper().readTree(run.resolve("metrics.json").toFile());
         for (String f : new String[] {"protocol", "dataset", "backbone", "trainingSeed", "backend", "test"}) {
