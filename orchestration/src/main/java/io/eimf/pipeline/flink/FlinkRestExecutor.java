@@ -112,12 +112,11 @@ public final class FlinkRestExecutor implements TaskExecutor {
         Files.deleteIfExists(rec);
     }
 
-    /** Finds the shaded job jar. */
+    /** Finds the shaded job jar of this checkout: under {@code EIMF_ROOT} (set by ./eimf), else the working directory. */
     public static Path findJobJar() throws IOException {
         String root = System.getProperty("eimf.root", System.getenv().getOrDefault("EIMF_ROOT", "."));
-        for (Path dir : List.of(Path.of(root, "flink-jobs", "target"), Path.of("flink-jobs", "target"),
-                Path.of(System.getProperty("user.home"), ".m2", "repository", "io", "eimf", "eimf-flink-jobs",
-                        "0.1.0-SNAPSHOT"))) {
+        // Only this checkout's build: a jar installed in ~/.m2 may be a stale snapshot and was once uploaded silently.
+        for (Path dir : List.of(Path.of(root, "flink-jobs", "target"), Path.of("flink-jobs", "target"))) {
             if (!Files.isDirectory(dir)) continue;
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "eimf-flink-jobs-*-job.jar")) {
                 for (Path p : ds) return p;
