@@ -83,6 +83,9 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
         c.put("rest.address", "127.0.0.1");
         c.put("rest.bind-address", "127.0.0.1");
         c.put("rest.port", Integer.toString(restPort));
+        // The REST handlers cache a job's details for web.refresh-interval (3 s by default): a test that waits for a
+        // task to be deployed would see it CREATED until a short job is already over.
+        c.put("web.refresh-interval", "100");
         c.put("blob.server.port", "0");
         c.put("taskmanager.host", "127.0.0.1");
         c.put("taskmanager.bind-host", "127.0.0.1");
