@@ -85,27 +85,11 @@ public final class KMeans {
                 for (int j = 0; j < counts.length; j++) counts[j] += p.counts[j];
                 fixedInertia = Math.addExact(fixedInertia, p.inertia);
             }
-            double in = fixedInertia / VectorMath.INERTIA_SCALE;
-            boolean moved = false;
-            float[][] next = new float[c.k()][];
-            for (int j = 0; j < c.k(); j++) {
-                if (counts[j] == 0) {
-                    next[j] = centroids[j]; // an empty cluster keeps its centroid rather than vanishing
-                    continue;
-                }
-                next[j] = new float[d];
-                for (int i = 0; i < d; i++) next[j][i] = (float) (sums[j * d + i] / VectorMath.SUM_SCALE / counts[j]);
-                moved |= !Arrays.equals(next[j], centroids[j]);
-            }
+            float[][] next = recentre(centroids, sums, counts, d);
+            boolean moved = !Arrays.deepEquals(next, centroids);
             centroids = next;
-            double secs = (System.nanoTime() - s) / 1e9;
-            seconds.add(secs);
-            double prev = inertia.isEmpty() ? Double.NaN : inertia.get(inertia.size() - 1);
-            inertia.add(in);
-            if (listener != null) listener.iteration(it, in, counts, secs);
-            // Tolerance 0 means "run to the cap" (benchmarks time a fixed number of iterations).
-            if (c.tolerance() > 0 && (!moved
-                    || (!Double.isNaN(prev) && prev > 0 && Math.abs(prev - in) / prev < c.tolerance()))) {
+            if (endOfIteration(c, listener, it, moved, fixedInertia / VectorMath.INERTIA_SCALE, counts, s, inertia,
+                    seconds)) {
                 converged = true;
                 break;
             }
@@ -152,31 +136,43 @@ public final class KMeans {
                 fixedInertia = Math.addExact(fixedInertia, Math.round(dist[0] * VectorMath.INERTIA_SCALE));
                 for (int i = 0; i < d; i++) sums[j * d + i] = Math.addExact(sums[j * d + i], VectorMath.fixed(x.vector[i], x.user));
             }
-            double in = fixedInertia / VectorMath.INERTIA_SCALE;
-            boolean moved = false;
-            float[][] next = new float[c.k()][];
-            for (int j = 0; j < c.k(); j++) {
-                if (counts[j] == 0) {
-                    next[j] = centroids[j];
-                    continue;
-                }
-                next[j] = new float[d];
-                for (int i = 0; i < d; i++) next[j][i] = (float) (sums[j * d + i] / VectorMath.SUM_SCALE / counts[j]);
-                moved |= !Arrays.equals(next[j], centroids[j]);
-            }
+            float[][] next = recentre(centroids, sums, counts, d);
+            boolean moved = !Arrays.deepEquals(next, centroids);
             centroids = next;
-            double secs = (System.nanoTime() - s) / 1e9;
-            seconds.add(secs);
-            double prev = inertia.isEmpty() ? Double.NaN : inertia.get(inertia.size() - 1);
-            inertia.add(in);
-            if (listener != null) listener.iteration(it, in, counts, secs);
-            if (c.tolerance() > 0 && (!moved
-                    || (!Double.isNaN(prev) && prev > 0 && Math.abs(prev - in) / prev < c.tolerance()))) {
+            if (endOfIteration(c, listener, it, moved, fixedInertia / VectorMath.INERTIA_SCALE, counts, s, inertia,
+                    seconds)) {
                 converged = true;
                 break;
             }
         }
         return new Result(centroids, inertia, it, converged, sample.size(), initSeconds, seconds);
+    }
+
+    /** Each centroid moved to the mean of its points (fixed-point sums); an empty cluster keeps its centroid. */
+    private static float[][] recentre(float[][] centroids, long[] sums, long[] counts, int d) {
+        float[][] next = new float[centroids.length][];
+        for (int j = 0; j < centroids.length; j++) {
+            if (counts[j] == 0) {
+                next[j] = centroids[j]; // rather than vanishing
+                continue;
+            }
+            next[j] = new float[d];
+            for (int i = 0; i < d; i++) next[j][i] = (float) (sums[j * d + i] / VectorMath.SUM_SCALE / counts[j]);
+        }
+        return next;
+    }
+
+    /** Records an iteration (inertia, time, listener) and says whether the run has converged. */
+    private static boolean endOfIteration(Config c, Listener listener, int it, boolean moved, double in, long[] counts,
+                                          long startNanos, List<Double> inertia, List<Double> seconds) {
+        double secs = (System.nanoTime() - startNanos) / 1e9;
+        seconds.add(secs);
+        double prev = inertia.isEmpty() ? Double.NaN : inertia.get(inertia.size() - 1);
+        inertia.add(in);
+        if (listener != null) listener.iteration(it, in, counts, secs);
+        // Tolerance 0 means "run to the cap" (benchmarks time a fixed number of iterations).
+        return c.tolerance() > 0 && (!moved
+                || (!Double.isNaN(prev) && prev > 0 && Math.abs(prev - in) / prev < c.tolerance()));
     }
 
     /** {@link #assign} over profiles held in memory, ordered by user. */
