@@ -70,17 +70,10 @@ public final class ClusterJob {
     public static void main(String[] args) throws Exception {
         CommandLine cl = new DefaultParser().parse(new ClusterCommand().options(), args);
         Options o = ClusterCommand.parse(cl, Path::of);
-        PreparedDataset ds;
-        try {
-            ds = PreparedDataset.read(o.dataset());
-        } catch (IOException e) {
-            throw new EimfException(e.getMessage(), e);
-        }
-        ProfileFeatures features = featuresFor(o, ds);
-        Path abs = o.out().toAbsolutePath().normalize();
-        if (Files.exists(abs) && !o.overwrite()) {
-            throw new EimfException(abs + " already exists (pass --overwrite to replace it)");
-        }
+        Inputs in = open(o);
+        PreparedDataset ds = in.dataset();
+        ProfileFeatures features = in.features();
+        Path abs = in.out();
         org.apache.flink.configuration.Configuration conf = new org.apache.flink.configuration.Configuration();
         conf.set(org.apache.flink.configuration.ExecutionOptions.RUNTIME_MODE,
                 org.apache.flink.api.common.RuntimeExecutionMode.BATCH);
@@ -144,18 +137,10 @@ public final class ClusterJob {
 
     /** Runs profiling, k-means, assignment and sample selection, and writes {@code o.out()}. */
     public static Outcome run(Options o, FlinkRuntime rt, PrintStream err) throws Exception {
-        PreparedDataset ds;
-        try {
-            ds = PreparedDataset.read(o.dataset());
-        } catch (IOException e) {
-            throw new EimfException(e.getMessage(), e);
-        }
-        ProfileFeatures features = featuresFor(o, ds);
-
-        Path abs = o.out().toAbsolutePath().normalize();
-        if (Files.exists(abs) && !o.overwrite()) {
-            throw new EimfException(abs + " already exists (pass --overwrite to replace it)");
-        }
+        Inputs in = open(o);
+        PreparedDataset ds = in.dataset();
+        ProfileFeatures features = in.features();
+        Path abs = in.out();
         Files.createDirectories(abs.getParent());
         Path work = Files.createTempDirectory(abs.getParent(), "." + abs.getFileName() + ".work-");
         try {
@@ -223,6 +208,24 @@ public final class ClusterJob {
         AtomicOutput.directory(o.out().toAbsolutePath().normalize(), o.overwrite(), tmp ->
                 sealed[0] = ClusterSet.write(tmp, m, assignments, samples, centroids, sizes));
         return new Outcome(sealed[0], samples, eligible, r);
+    }
+
+    /** What both entry points check before any work: the dataset, its profile features, and a free output path. */
+    private record Inputs(PreparedDataset dataset, ProfileFeatures features, Path out) {}
+
+    private static Inputs open(Options o) {
+        PreparedDataset ds;
+        try {
+            ds = PreparedDataset.read(o.dataset());
+        } catch (IOException e) {
+            throw new EimfException(e.getMessage(), e);
+        }
+        ProfileFeatures features = featuresFor(o, ds);
+        Path abs = o.out().toAbsolutePath().normalize();
+        if (Files.exists(abs) && !o.overwrite()) {
+            throw new EimfException(abs + " already exists (pass --overwrite to replace it)");
+        }
+        return new Inputs(ds, features, abs);
     }
 
     /** The words recorded as the prompt cutoff for a split protocol. */
